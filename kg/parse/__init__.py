@@ -1,0 +1,147 @@
+"""Parse: a raw :class:`~kg.read.Record` becomes a typed :class:`Entry` (or a :class:`Problem`).
+
+Parsing a catalog is two passes: the first observes every record to gather catalog-wide evidence
+(recurring topics, words seen standalone), the second splits each header with that evidence.
+:func:`parse_paths` does both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.parse import lexicon
+from kg.parse.evidence import Evidence
+from kg.parse.header import HeaderError, parse_fields
+from kg.read import Problem, Record, catalog_files, read_file
+
+__all__ = ["Entry", "Evidence", "Problem", "parse_header", "parse_record", "parse_paths"]
+
+CONTRACT_KEYS = (
+    "source", "kind", "title", "name", "venue", "track", "year", "topic", "modality",
+    "resource_type", "scale", "access", "description", "links",
+)
+
+
+@dataclass
+class Entry:
+    """A parsed catalog entry. ``to_json()`` is the stable output contract of ``kg parse``."""
+
+    path: str
+    line: int
+    kind: str
+    title: str
+    name: str | None
+    venue: str | None
+    track: str | None
+    year: int | None
+    topic: str | None
+    modality: str | None
+    resource_type: str | None
+    scale: str | None
+    access: str | None
+    description: str | None
+    links: list[str]
+    header: str = ""
+    raw_description: str = ""
+    guesses: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"source": {"path": self.path, "line": self.line}}
+        for key in CONTRACT_KEYS[1:]:
+            d[key] = getattr(self, key)
+        return d
+
+
+def _description(text: str) -> tuple[str, list[str]]:
+    links = []
+    for url in lexicon.URL.findall(text):
+        url = url.rstrip(".,;:!?)]}")
+        if url not in links:
+            links.append(url)
+    return lexicon.TRAILING_LINK.sub("", text).strip(), links
+
+
+def parse_record(record: Record, evidence: Evidence | None = None) -> Entry | Problem:
+    """One record, with the evidence gathered so far (or the vocabularies alone)."""
+    ev = evidence if evidence is not None else _default_evidence()
+    try:
+        f = parse_fields(record.header, ev)
+    except HeaderError as err:
+        raw = record.header + "\n" + (record.description or "")
+        return Problem(record.path, record.line, str(err), raw)
+    desc, links = _description(record.description or "")
+    return Entry(
+        record.path, record.line, f.kind, f.title, f.name, f.venue, f.track, f.year, f.topic,
+        f.modality, f.resource_type, f.scale, f.access, desc or None, links,
+        header=record.header, raw_description=record.description or "", guesses=f.guesses,
+    )
+
+
+_DEFAULT: Evidence | None = None
+
+
+def _default_evidence() -> Evidence:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Evidence.default()
+    return _DEFAULT
+
+
+def parse_header(header: str, description: str = "", evidence: Evidence | None = None) -> Entry:
+    """Parse a single header (handy in code and doctests); raises ValueError if it cannot.
+
+    >>> e = parse_header("数据资源TextLLM benchmarkBenchmark and leaderboard开放访问 MedHELM 医学 LLM 评测基准")
+    >>> (e.kind, e.name, e.modality, e.resource_type, e.scale, e.access)
+    ('resource', 'MedHELM', 'Text', 'LLM benchmark', 'Benchmark and leaderboard', '开放访问')
+    """
+    ev = evidence if evidence is not None else _default_evidence()
+    ev_local = ev
+    if description:
+        ev_local = Evidence(**{**ev.__dict__})
+        ev_local.observe(header, description)
+    result = parse_record(Record("<string>", 1, header, description), ev_local)
+    if isinstance(result, Problem):
+        raise ValueError(result.reason)
+    return result
+
+
+def gather_evidence(records: Iterable[Record | Problem], base: Evidence | None = None) -> Evidence:
+    ev = base if base is not None else Evidence.default()
+    for r in records:
+        if isinstance(r, Record):
+            ev.observe(r.header, r.description)
+    # field values of unambiguous resource headers vouch for the same values elsewhere
+    return ev
+
+
+def parse_paths(paths: Iterable[str | Path]) -> Iterator[Entry | Problem]:
+    """Entries and problems of every catalog file under ``paths``, in file order.
+
+    Raises :class:`kg.read.SourceError` for a path that cannot be read at all.
+    """
+    files = catalog_files(paths)
+    ev = Evidence.default()
+    for f in files:
+        gather_evidence(read_file(f), ev)
+    learn_fields(files, ev)
+    for f in files:
+        for r in read_file(f):
+            yield r if isinstance(r, Problem) else parse_record(r, ev)
+
+
+def learn_fields(files: list[Path], ev: Evidence) -> None:
+    """Record the resource fields that parse without a guess, to weigh the ambiguous ones."""
+    for f in files:
+        for r in read_file(f):
+            if isinstance(r, Record) and r.header.lstrip("\ufeff ").startswith(lexicon.RESOURCE_PREFIX):
+                result = parse_record(r, ev)
+                if isinstance(result, Entry) and not result.guesses:
+                    for slot in ("modality", "resource_type", "scale"):
+                        value = getattr(result, slot)
+                        if value:
+                            from kg.parse.text import normalize
+
+                            ev.fields[slot][normalize(value)] += 1

@@ -1,0 +1,411 @@
+"""Splitting a header line into fields.
+
+Paper:    ``论文`` + venue and track + year + ``年`` + topic + `` `` + title
+Resource: ``数据资源`` + modality + resource type + scale + access phrase + `` `` + name
+Other:    a bare title.
+
+Fields are glued without separators, so each split is chosen among candidates by a score (see
+:mod:`kg.parse.evidence`); a choice whose runner-up scored close is reported as a guess for review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from kg.parse import lexicon
+from kg.parse.evidence import MAX_TOPIC_TOKENS, Evidence
+from kg.parse.text import has_cjk, is_cjk, normalize
+
+_PAPER = re.compile(r"^论文\s*(?P<vt>.*?)(?P<year>\d{4})\s*年\s*(?P<rest>.*)$", re.S)
+_YEAR_IN_VENUE = re.compile(r"^(?P<venue>.*?(?<!\d)(?:19|20)\d{2}(?!\d))\s*(?P<track>.*)$")
+_COLON_NAME = re.compile(r"^[A-Za-z0-9][^\s:：]*[:：]")
+_NAME_COLON = re.compile(r"^\s*(?P<name>[^:：\u3400-\u9fff]{1,80}?)\s*[:：]")
+_NAME_LEAD = re.compile(r"^\s*(?P<name>[A-Za-z0-9][^\u3400-\u9fff:：]*?)\s*(?=[\u3400-\u9fff])")
+GUESS_MARGIN = 2.0
+
+
+class HeaderError(ValueError):
+    """A header that cannot be split; the message is the reason shown to the user."""
+
+
+@dataclass
+class Fields:
+    kind: str
+    title: str
+    name: str | None = None
+    venue: str | None = None
+    track: str | None = None
+    year: int | None = None
+    topic: str | None = None
+    modality: str | None = None
+    resource_type: str | None = None
+    scale: str | None = None
+    access: str | None = None
+    guesses: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- names
+
+
+def _name_like(token: str) -> bool:
+    core = token.strip("()[]")
+    return bool(core) and core not in lexicon.GENERIC_ACRONYMS and (
+        any(c.isdigit() for c in core) or "-" in core or any(c.isupper() for c in core[1:])
+    )
+
+
+def short_name(title: str, kind: str) -> str | None:
+    """The short Latin name a display title carries, if any.
+
+    >>> short_name("LiveClin:无泄漏的实时临床基准", "paper")
+    'LiveClin'
+    >>> short_name("MedGemma / MedSigLIP 医学 AI 模型", "resource")
+    'MedGemma / MedSigLIP'
+    >>> short_name("能否用 LLM 为临床时间序列数据生成可迁移表征?", "paper") is None
+    True
+    """
+    m = _NAME_COLON.match(title)
+    if m and any(c.isalpha() for c in m["name"]):
+        cand = m["name"]
+    elif (m := _NAME_LEAD.match(title)) is not None:
+        cand = m["name"]
+    elif kind == "resource" and not has_cjk(title) and len(title.split()) <= 4:
+        cand = title
+    else:
+        return None
+    cand = cand.strip(" -–—/,;|")
+    tokens = cand.split()
+    if not cand or cand in lexicon.GENERIC_ACRONYMS or not any(c.isalpha() for c in cand):
+        return None
+    if len(tokens) > 5 or (len(tokens) >= 3 and not any(_name_like(t) for t in tokens)):
+        return None  # an English phrase, not a name
+    return cand
+
+
+# ---------------------------------------------------------------- papers
+
+
+def split_paper_prefix(header: str) -> tuple[str, int, str] | None:
+    """(venue-and-track, year, rest) of a paper header, or None.
+
+    The year is the four digits right before ``年``, so ``NAACL 20242024 年`` reads as
+    venue ``NAACL 2024`` and year 2024.
+
+    >>> split_paper_prefix("论文NAACL 20242024 年clinical NLP X")
+    ('NAACL 2024', 2024, 'clinical NLP X')
+    """
+    m = _PAPER.match(header)
+    if not m:
+        return None
+    return m["vt"].strip(), int(m["year"]), m["rest"].strip()
+
+
+def split_venue_track(vt: str) -> tuple[str, str | None]:
+    """``ICLR 2026 Poster`` → (``ICLR 2026``, ``Poster``); ``Nature Medicine`` → (…, None).
+
+    >>> split_venue_track("ICLR 2026 Poster")
+    ('ICLR 2026', 'Poster')
+    >>> split_venue_track("NeurIPS 2025 Datasets and Benchmarks Track")
+    ('NeurIPS 2025', 'Datasets and Benchmarks Track')
+    >>> split_venue_track("Nature Medicine")
+    ('Nature Medicine', None)
+    """
+    vt = " ".join(vt.split())
+    for track in lexicon.TRACKS:
+        if vt.lower().endswith(track.lower()) and len(vt) > len(track):
+            head = vt[: -len(track)]
+            if head.endswith((" ", "-", "(")) or head[-1].isdigit():
+                return head.rstrip(" -(").strip(), vt[-len(track):].strip(" )")
+    m = _YEAR_IN_VENUE.match(vt)
+    if m and m["track"]:
+        return m["venue"].strip(), m["track"].strip()
+    return vt, None
+
+
+def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[str]]:
+    topic, title = tokens[:k], tokens[k:]
+    topic_text = normalize(" ".join(topic))
+    why: list[str] = []
+    s = 0.0
+    if topic_text in ev.topics:
+        s += 10
+        why.append("known topic")
+    if ev.topic_prefixes.get(topic_text, 0) >= 2:
+        s += 5 + 0.1 * k
+        why.append(f"topic recurs in {ev.topic_prefixes[topic_text]} entries")
+    first = title[0]
+    if any(":" in t or "：" in t for t in topic):
+        s -= 10
+    if _COLON_NAME.match(first):
+        s += 4
+    elif is_cjk(first[0]):
+        s += 3 if not is_cjk(topic[-1][0]) else 1
+    elif first in lexicon.GENERIC_ACRONYMS:
+        s -= 3
+    elif first[0].islower():
+        s -= 2
+    elif first[0].isupper() and not first.isupper():
+        s += 1
+    # a name run ending in a colon token ("Med-PaLM 2: …") starts the title
+    for j in range(k, min(len(tokens), k + 4)):
+        if ":" in tokens[j] or "：" in tokens[j]:
+            if j > k and all(_name_like(t) or t[0].isupper() or t.isdigit() for t in tokens[k:j]):
+                s += 3
+            break
+    if topic[-1] in lexicon.GENERIC_ACRONYMS:
+        s += 1
+    elif _name_like(topic[-1]) and not topic[-1].isupper():
+        s -= 2  # "… Med-PaLM" ends a name, not a topic
+    if any(is_cjk(t[0]) and len(t) > 8 for t in topic):
+        s -= 4  # long Chinese runs are titles, not topics
+    if k > 4:
+        s -= k - 4
+    return s, why
+
+
+def split_topic_title(rest: str, ev: Evidence) -> tuple[str, str, str | None]:
+    """(topic, title, guess note or None).
+
+    >>> split_topic_title("临床 LLM 面向专家级医学问答的大语言模型", Evidence())[:2]
+    ('临床 LLM', '面向专家级医学问答的大语言模型')
+    >>> split_topic_title("trustworthy medical AI LiveClin:无泄漏的实时临床基准", Evidence())[:2]
+    ('trustworthy medical AI', 'LiveClin:无泄漏的实时临床基准')
+    """
+    spans = [(m.start(), m.group()) for m in re.finditer(r"\S+", rest)]
+    tokens = [t for _, t in spans]
+    if len(tokens) < 2:
+        # no space at all: only a known topic glued to the title can be split off
+        for topic in sorted(ev.topics, key=len, reverse=True):
+            if normalize(rest).startswith(topic) and len(normalize(rest)) > len(topic):
+                cut = len(topic)
+                return rest[:cut].strip(), rest[cut:].strip(), None
+        raise HeaderError("cannot split topic from title (no space between them)")
+    scored = sorted(
+        ((_topic_score(tokens, k, ev), k) for k in range(1, min(len(tokens), MAX_TOPIC_TOKENS + 1))),
+        key=lambda x: (-x[0][0], x[1]),
+    )
+    (best, why), k = scored[0]
+    topic, title = rest[: spans[k][0]].strip(), rest[spans[k][0]:].strip()
+    note = None
+    if not why and len(scored) > 1 and (best - scored[1][0][0] < GUESS_MARGIN or best <= 0):
+        alt_k = scored[1][1] if len(scored) > 1 else k
+        note = (
+            f"topic/title split guessed: topic {topic!r} (unknown topic; "
+            f"runner-up {rest[: spans[alt_k][0]].strip()!r})"
+        )
+    return topic, title, note
+
+
+def parse_paper(header: str, ev: Evidence) -> Fields:
+    parts = split_paper_prefix(header)
+    if parts is None:
+        raise HeaderError("paper header has no '<year> 年' field")
+    vt, year, rest = parts
+    if not vt:
+        raise HeaderError("paper header has no venue before the year")
+    if not 1900 <= year <= 2100:
+        raise HeaderError(f"paper header year {year} out of range")
+    if not rest:
+        raise HeaderError("paper header has no topic and title after the year")
+    venue, track = split_venue_track(vt)
+    topic, title, note = split_topic_title(rest, ev)
+    f = Fields("paper", title, short_name(title, "paper"), venue, track, year, topic)
+    if note:
+        f.guesses.append(note)
+    return f
+
+
+# ---------------------------------------------------------------- resources
+
+
+def _access_split(body: str, ev: Evidence) -> tuple[str, str, str, bool]:
+    """(middle, access, name, known_phrase) of a resource header body (after 数据资源)."""
+    for phrase in ev.access_phrases:
+        for m in re.finditer(re.escape(phrase) + r"\s+(?=\S)", body):
+            if m.start() > 0:
+                return body[: m.start()], phrase, body[m.end():].strip(), True
+    m = re.search(lexicon.ACCESS_GENERIC + r"(?=\s+\S)", body)
+    if m and m.start() > 0:
+        # take the shortest CJK run ending the phrase: it is glued to the scale before it
+        start = m.start()
+        while start < m.end() and not is_cjk(body[start]):
+            start += 1
+        return body[:start], body[start: m.end()], body[m.end():].strip(), False
+    raise HeaderError("resource header has no access phrase (e.g. 开放访问) followed by a name")
+
+
+def _cut_points(mid: str) -> list[int]:
+    cuts = []
+    n = len(mid)
+    for i in range(1, n):
+        a, b = mid[i - 1], mid[i]
+        if a.isspace() or b.isspace():
+            continue
+        nxt = mid[i + 1] if i + 1 < n else ""
+        if (a.islower() or a.isdigit() or a in ")]}.;,%") and b.isupper() and b.isascii():
+            cuts.append(i)
+        elif a.isascii() and a.isalpha() and b.isdigit():
+            cuts.append(i)
+        elif a.isupper() and b.isupper() and nxt.islower() and a.isascii():
+            cuts.append(i)
+        elif (is_cjk(a) != is_cjk(b)) and a.isalnum() and b.isalnum():
+            cuts.append(i)
+    # a lower-case field glued after a head word: "datasets|cMedQA-style pairs"
+    for m in re.finditer(r"\S+", mid):
+        run = m.group()
+        low = run.lower()
+        for head in lexicon.TYPE_HEADS | lexicon.MODALITY_HEADS:
+            if head.isascii() and low.startswith(head) and len(run) > len(head) + 1:
+                rest = re.split(r"[-/(),;]", run[len(head):])[0]
+                if rest[:1].isalpha() and not low[len(head)].isupper() and len(rest) > 1:
+                    cuts.append(m.start() + len(head))
+    # Chinese field heads end a field even between two Chinese characters
+    for head in lexicon.TYPE_HEADS | lexicon.MODALITY_HEADS:
+        if has_cjk(head):
+            for m in re.finditer(re.escape(head), mid):
+                if 0 < m.end() < n and is_cjk(mid[m.end()]) and m.end() not in cuts:
+                    cuts.append(m.end())
+    return sorted(set(cuts))
+
+
+def _run_bounds(mid: str, i: int) -> tuple[int, int]:
+    s = i
+    while s > 0 and not mid[s - 1].isspace():
+        s -= 1
+    e = i
+    while e < len(mid) and not mid[e].isspace():
+        e += 1
+    return s, e
+
+
+def _clean(word: str) -> str:
+    return word.strip("()[]{};,.:!?\"'")
+
+
+def _cut_score(mid: str, i: int, cuts: list[int], ev: Evidence) -> float:
+    s, e = _run_bounds(mid, i)
+    marks = sorted({s, e, *[c for c in cuts if s < c < e]})
+    # a known word spanning the cut means the cut is inside it ("Med|Gemma" in "MedGemma")
+    for a in marks:
+        for b in marks:
+            if a < i < b and ev.knows(_clean(mid[a:b])) and len(_clean(mid[a:b])) > 1:
+                return -6.0
+    left = [_clean(mid[a:i]) for a in marks if a < i]
+    right = [_clean(mid[i:b]) for b in marks if b > i]
+    score = 0.0
+    for side in (left, right):
+        known = [w for w in side if w and ev.knows(w)]
+        score += 1 if known else -1
+    if len(left[-1]) == 1 and left[-1].islower():
+        score -= 3  # "c|MedQA", "e|ICU": a lone lower-case letter is a prefix, not a word
+    if is_cjk(mid[i - 1]) != is_cjk(mid[i]):
+        score += 0.5
+    return score
+
+
+def _last_word(text: str) -> str:
+    words = text.strip().split()
+    return _clean(words[-1]).lower() if words else ""
+
+
+def _ends_with_head(text: str, heads: set[str]) -> bool:
+    t = text.strip().lower()
+    return any(t.endswith(h) and (len(t) == len(h) or not t[-len(h) - 1].isalpha() or has_cjk(h))
+               for h in heads)
+
+
+def _field_score(text: str, slot: str, ev: Evidence) -> float:
+    t = text.strip()
+    if not t:
+        return -20
+    s = 0.0
+    norm = normalize(t)
+    if ev.fields[slot].get(norm, 0):
+        s += 3
+    if slot == "modality":
+        if norm in ev.modalities:
+            s += 3
+        if _ends_with_head(t, lexicon.MODALITY_HEADS):
+            s += 2
+        if _ends_with_head(t, lexicon.TYPE_HEADS):
+            s -= 1
+        if any(c.isdigit() for c in t):
+            s -= 1
+    elif slot == "resource_type":
+        if _ends_with_head(t, lexicon.TYPE_HEADS):
+            s += 3
+        if ";" in t:
+            s -= 2
+    else:
+        if any(c.isdigit() for c in t):
+            s += 1
+        if t[0].isdigit():
+            s += 1
+        if "see " in t or ";" in t:
+            s += 1
+    return s
+
+
+def split_resource_middle(mid: str, ev: Evidence) -> tuple[str, str, str | None, str | None]:
+    """(modality, resource type, scale, guess note) of the glued middle of a resource header.
+
+    >>> split_resource_middle("Text and medical imagesModelMedGemma / MedSigLIP model family",
+    ...                       Evidence(words={"MedGemma", "MedSigLIP"}))[:3]
+    ('Text and medical images', 'Model', 'MedGemma / MedSigLIP model family')
+    """
+    cuts = _cut_points(mid)
+    if not cuts:
+        raise HeaderError(f"cannot split modality / resource type / scale in {mid!r}")
+    cut_scores = {c: _cut_score(mid, c, cuts, ev) for c in cuts}
+    options = []
+    for i, j in combinations(cuts, 2):
+        parts = (mid[:i], mid[i:j], mid[j:])
+        score = cut_scores[i] + cut_scores[j] + sum(
+            _field_score(p, slot, ev) for p, slot in zip(parts, ("modality", "resource_type", "scale"))
+        )
+        options.append((score, parts))
+    if not options:  # one cut: two fields, take them as modality and type
+        c = cuts[0]
+        return mid[:c].strip(), mid[c:].strip(), None, (
+            f"only two fields found in {mid!r}: read as modality and resource type, no scale"
+        )
+    options.sort(key=lambda o: -o[0])
+    score, (modality, rtype, scale) = options[0]
+    note = None
+    if len(options) > 1 and score - options[0 + 1][0] < GUESS_MARGIN:
+        alt = options[1][1]
+        note = (
+            f"modality/type/scale split guessed: {modality.strip()!r} | {rtype.strip()!r} | "
+            f"{scale.strip()!r} (runner-up {alt[0].strip()!r} | {alt[1].strip()!r} | {alt[2].strip()!r})"
+        )
+    return modality.strip(), rtype.strip(), scale.strip(), note
+
+
+def parse_resource(header: str, ev: Evidence) -> Fields:
+    body = header[len(lexicon.RESOURCE_PREFIX):].strip()
+    mid, access, name_field, known_access = _access_split(body, ev)
+    if not name_field:
+        raise HeaderError("resource header has no name after the access phrase")
+    modality, rtype, scale, note = split_resource_middle(mid.strip(), ev)
+    f = Fields(
+        "resource", name_field, short_name(name_field, "resource"),
+        modality=modality, resource_type=rtype, scale=scale, access=access,
+    )
+    if note:
+        f.guesses.append(note)
+    if not known_access:
+        f.guesses.append(f"access phrase {access!r} is not a known phrase")
+    return f
+
+
+def parse_fields(header: str, ev: Evidence) -> Fields:
+    h = header.strip().lstrip("\ufeff").strip()
+    if not h:
+        raise HeaderError("empty header")
+    if h.startswith(lexicon.PAPER_PREFIX):
+        return parse_paper(h, ev)
+    if h.startswith(lexicon.RESOURCE_PREFIX):
+        return parse_resource(h, ev)
+    return Fields("unknown", h, short_name(h, "unknown"))

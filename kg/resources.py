@@ -1,0 +1,22 @@
+"""Where the project's data files live: the source tree when run from a checkout, else the copy
+packaged in the wheel (``kg/_data``)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PKG = Path(__file__).resolve().parent
+
+
+@cache
+def resource_dir(name: str) -> Path:
+    """Directory ``name`` (``ontology``, ``queries``, ``data/vocab``, ``data/catalog``).
+
+    >>> resource_dir("ontology").name
+    'ontology'
+    """
+    for candidate in (_PKG.parent / name, _PKG / "_data" / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"medkg resource directory {name!r} not found (broken install?)")

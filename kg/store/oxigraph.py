@@ -1,0 +1,164 @@
+"""The embedded default store: Oxigraph on disk (pyoxigraph, used directly — see the README for
+the measurement against oxrdflib).
+
+Atomic replacement: new quads are first bulk-loaded into staging graphs, then one SPARQL update
+(one transaction) drops the old graphs and moves the staged ones in. A kill before that update
+leaves only staging graphs, which the next writable open removes; a kill during it is rolled
+back by the transaction. So the visible graphs are always either all old or all new.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.store import STAGING_PREFIX, QueryResult, StoreError
+
+MARKER = "medkg-store.json"
+FORMAT_VERSION = 1
+
+
+def _check_dir(path: Path, read_only: bool) -> None:
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path}: store path exists and is not a directory")
+    if path.is_dir() and any(path.iterdir()):
+        marker = path / MARKER
+        if not marker.is_file():
+            raise StoreError(
+                f"{path}: not a medkg store (no {MARKER}); refusing to open a foreign directory"
+            )
+        try:
+            meta = json.loads(marker.read_text("utf-8"))
+            version = int(meta["format"])
+        except (ValueError, KeyError, TypeError, OSError) as err:
+            raise StoreError(f"{path}: corrupt store marker {MARKER}: {err}") from None
+        if version != FORMAT_VERSION:
+            raise StoreError(f"{path}: store format {version}, this medkg reads {FORMAT_VERSION}")
+    elif read_only:
+        raise StoreError(f"{path}: no store here (run `kg build` or `kg ingest` first)")
+
+
+def open(location: str, *, read_only: bool = False) -> OxigraphStore:  # noqa: A001 - registry API
+    return OxigraphStore(Path(location or ".kg/store"), read_only=read_only)
+
+
+class OxigraphStore:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        _check_dir(path, read_only)
+        self.path = path
+        self.url = f"oxigraph:{path}"
+        self.read_only = read_only
+        try:
+            if read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+                marker = path / MARKER
+                if not marker.exists():
+                    marker.write_text(json.dumps({"format": FORMAT_VERSION, "engine": "oxigraph"}))
+        except OSError as err:
+            raise StoreError(f"{path}: cannot open store: {_reason(err)}") from None
+        if not read_only:
+            self._drop_staging()
+
+    # -- writing
+
+    def _drop_staging(self) -> None:
+        stale = [g for g in self._store.named_graphs() if g.value.startswith(STAGING_PREFIX)]
+        if stale:
+            self._update("".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in stale))
+
+    def _update(self, text: str) -> None:
+        try:
+            self._store.update(text)
+        except OSError as err:
+            raise StoreError(f"{self.path}: write failed: {_reason(err)}") from None
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Quad]], *, bulk: bool = False) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: store opened read-only")
+        token = uuid.uuid4().hex
+        moves = []
+        try:
+            for i, (graph, quads) in enumerate(graphs.items()):
+                staging = ox.NamedNode(f"{STAGING_PREFIX}{token}:{i}")
+                staged = (ox.Quad(q.subject, q.predicate, q.object, staging) for q in quads)
+                if bulk:
+                    self._store.bulk_extend(staged)
+                else:
+                    self._store.extend(staged)
+                moves.append(
+                    f"DROP SILENT GRAPH <{graph}> ;\n"
+                    f"ADD SILENT GRAPH <{staging.value}> TO GRAPH <{graph}> ;\n"
+                    f"DROP SILENT GRAPH <{staging.value}> ;\n"
+                )
+        except OSError as err:
+            self._drop_staging()
+            raise StoreError(f"{self.path}: write failed: {_reason(err)}") from None
+        except BaseException:
+            self._drop_staging()
+            raise
+        if moves:
+            self._update("".join(moves))
+        self._store.flush()
+
+    # -- reading
+
+    def query(
+        self, sparql: str, *, substitutions: Mapping[str, object] | None = None,
+        timeout: float | None = None,
+    ) -> QueryResult:
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
+
+    def graph_names(self) -> list[str]:
+        return sorted(
+            g.value for g in self._store.named_graphs() if not g.value.startswith(STAGING_PREFIX)
+        )
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        g = ox.NamedNode(graph) if graph else None
+        return iter(self._store.quads_for_pattern(None, None, None, g))
+
+    def dump(self, out: IO[bytes], format: str, graph: str | None = None) -> None:
+        fmt = ox.RdfFormat.from_extension(format) if len(format) <= 6 else ox.RdfFormat.from_media_type(format)
+        if fmt is None:
+            raise ValueError(f"unknown RDF format {format!r}")
+        if graph:
+            self._store.dump(out, fmt, from_graph=ox.NamedNode(graph))
+        else:
+            self._store.dump(out, fmt)
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store, for code that needs its full API (export, bench)."""
+        return self._store
+
+    def close(self) -> None:
+        try:
+            if not self.read_only:
+                self._store.flush()
+        finally:
+            del self._store
+
+
+def _reason(err: OSError) -> str:
+    text = str(err)
+    if "No space left" in text or getattr(err, "errno", None) == 28:
+        return "disk full (no space left on device)"
+    if "Permission denied" in text or "Read-only file system" in text:
+        return "permission denied (read-only store directory?)"
+    if "lock" in text.lower():
+        return "store is in use by another process (lock held)"
+    return text.splitlines()[0] if text else type(err).__name__
