@@ -45,7 +45,8 @@ def ingest(paths: tuple[str, ...], store_spec: str | None, force: bool) -> None:
         kg ingest data/catalog --store .kg/store
     """
     from kg.cli.progress import entry_progress
-    from kg.ingest import ingest as run, write_rejects
+    from kg.ingest import ingest as run
+    from kg.ingest import write_rejects
     from kg.read import SourceError
     from kg.store import store_side_path
 

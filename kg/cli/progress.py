@@ -16,8 +16,7 @@ def entry_progress() -> Iterator[Callable[[int], Callable[[int], None] | None]]:
     def start(total: int) -> Callable[[int], None] | None:
         if total < THRESHOLD or not sys.stderr.isatty():
             return None
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         p = Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(),
                      TextColumn("{task.speed} entries/s"), TimeRemainingColumn(), transient=True)

@@ -153,7 +153,8 @@ def link(entry: Entry) -> Linked:
     if entry.access:
         acc = vocabulary("access").lookup(entry.access)
         iri = acc.iri if acc else f"{b}access/unknown"
-        linked.add(Node(iri, ["AccessLevel"], acc.label if acc else "unknown", minted=acc is None))
+        linked.add(Node(iri, ["AccessLevel"], acc.label if acc else "unknown",
+                        titles={} if acc else {"en": "unknown", "zh": "未知"}, minted=acc is None))
         linked.link(main.iri, KGO + "accessRights", iri, "access field")
     if entry.modality:
         for c in modality_concepts(entry.modality):

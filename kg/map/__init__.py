@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 if TYPE_CHECKING:
     from kg.link import Linked
-from kg.namespaces import DCTERMS, FOAF, KGO, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from kg.namespaces import DCTERMS, FOAF, KGO, PROV, RDF, RDFS, SCHEMA, SKOS, XSD, base
 
 _TYPE = NamedNode(RDF + "type")
 _LABEL = NamedNode(RDFS + "label")
@@ -25,6 +25,7 @@ _DERIVED = NamedNode(PROV + "wasDerivedFrom")
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 
 CONCEPT_CLASSES = {"Task", "Topic", "Modality", "AccessLevel"}
+SCHEME_OF = {"Task": "tasks", "Topic": "topics", "Modality": "modalities", "AccessLevel": "access"}
 
 
 def _lit(value: object, lang: str | None = None, datatype: str | None = None) -> Literal:
@@ -80,6 +81,7 @@ def to_quads(linked: Linked, graph: str) -> Iterator[Quad]:
             yield q(n, _TYPE, KGO + cls)
             if cls in CONCEPT_CLASSES:
                 yield q(n, _TYPE, SKOS + "Concept")
+                yield q(n, SKOS + "inScheme", f"{base()}scheme/{SCHEME_OF[cls]}")
         yield q(n, _LABEL, _lit(node.label))
         for lang, title in node.titles.items():
             yield q(n, _TITLE, _lit(title, lang=lang))

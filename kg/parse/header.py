@@ -25,6 +25,24 @@ _NAME_COLON = re.compile(r"^\s*(?P<name>[^:：\u3400-\u9fff]{1,80}?)\s*[:：]")
 _NAME_LEAD = re.compile(r"^\s*(?P<name>[A-Za-z0-9][^\u3400-\u9fff:：]*?)\s*(?=[\u3400-\u9fff])")
 GUESS_MARGIN = 2.0
 
+_ASCII_HEADS = tuple(sorted((h for h in lexicon.TYPE_HEADS | lexicon.MODALITY_HEADS if h.isascii()),
+                            key=len, reverse=True))
+_CJK_HEADS = re.compile("|".join(sorted((re.escape(h) for h in lexicon.TYPE_HEADS | lexicon.MODALITY_HEADS
+                                         if not h.isascii()), key=len, reverse=True)))
+
+
+def _head_re(heads: set[str]) -> re.Pattern[str]:
+    def alt(words: list[str]) -> str:
+        return "|".join(re.escape(h) for h in sorted(words, key=len, reverse=True))
+
+    ascii_alt = alt([h for h in heads if h.isascii()])
+    cjk_alt = alt([h for h in heads if not h.isascii()])
+    return re.compile(rf"(?:(?<![a-z])(?:{ascii_alt})|(?:{cjk_alt}))$")
+
+
+_TYPE_END = _head_re(lexicon.TYPE_HEADS)
+_MODALITY_END = _head_re(lexicon.MODALITY_HEADS)
+
 
 class HeaderError(ValueError):
     """A header that cannot be split; the message is the reason shown to the user."""
@@ -67,9 +85,7 @@ def short_name(title: str, kind: str) -> str | None:
     True
     """
     m = _NAME_COLON.match(title)
-    if m and any(c.isalpha() for c in m["name"]):
-        cand = m["name"]
-    elif (m := _NAME_LEAD.match(title)) is not None:
+    if m and any(c.isalpha() for c in m["name"]) or (m := _NAME_LEAD.match(title)) is not None:
         cand = m["name"]
     elif kind == "resource" and not has_cjk(title) and len(title.split()) <= 4:
         cand = title
@@ -158,6 +174,9 @@ def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[s
         s += 1
     elif _name_like(topic[-1]) and not topic[-1].isupper():
         s -= 2  # "… Med-PaLM" ends a name, not a topic
+    elif (len(topic) > 1 and topic[-1][:1].isupper() and not topic[-1].isupper()
+          and any(t[:1].islower() for t in topic[:-1])):
+        s -= 2  # "brand new area Zeta": a capitalised word after lower-case ones starts the title
     if any(is_cjk(t[0]) and len(t) > 8 for t in topic):
         s -= 4  # long Chinese runs are titles, not topics
     if k > 4:
@@ -244,29 +263,27 @@ def _cut_points(mid: str) -> list[int]:
         if a.isspace() or b.isspace():
             continue
         nxt = mid[i + 1] if i + 1 < n else ""
-        if (a.islower() or a.isdigit() or a in ")]}.;,%") and b.isupper() and b.isascii():
-            cuts.append(i)
-        elif a.isascii() and a.isalpha() and b.isdigit():
-            cuts.append(i)
-        elif a.isupper() and b.isupper() and nxt.islower() and a.isascii():
-            cuts.append(i)
-        elif (is_cjk(a) != is_cjk(b)) and a.isalnum() and b.isalnum():
+        lower_to_upper = (a.islower() or a.isdigit() or a in ")]}.;,%") and b.isupper() and b.isascii()
+        letter_to_digit = a.isascii() and a.isalpha() and b.isdigit()
+        acronym_to_word = a.isupper() and b.isupper() and nxt.islower() and a.isascii()  # "QA|Multiple"
+        script_change = (is_cjk(a) != is_cjk(b)) and a.isalnum() and b.isalnum()
+        if lower_to_upper or letter_to_digit or acronym_to_word or script_change:
             cuts.append(i)
     # a lower-case field glued after a head word: "datasets|cMedQA-style pairs"
     for m in re.finditer(r"\S+", mid):
         run = m.group()
         low = run.lower()
-        for head in lexicon.TYPE_HEADS | lexicon.MODALITY_HEADS:
-            if head.isascii() and low.startswith(head) and len(run) > len(head) + 1:
-                rest = re.split(r"[-/(),;]", run[len(head):])[0]
-                if rest[:1].isalpha() and not low[len(head)].isupper() and len(rest) > 1:
-                    cuts.append(m.start() + len(head))
+        if not low.startswith(_ASCII_HEADS):
+            continue
+        head = next(h for h in _ASCII_HEADS if low.startswith(h))  # the longest: "images", not "image"
+        rest = re.split(r"[-/(),;]", run[len(head):])[0]
+        if len(rest) > 1 and rest[0].isalpha() and rest[0].islower():
+            cuts.append(m.start() + len(head))
     # Chinese field heads end a field even between two Chinese characters
-    for head in lexicon.TYPE_HEADS | lexicon.MODALITY_HEADS:
-        if has_cjk(head):
-            for m in re.finditer(re.escape(head), mid):
-                if 0 < m.end() < n and is_cjk(mid[m.end()]) and m.end() not in cuts:
-                    cuts.append(m.end())
+    if has_cjk(mid):
+        for m in _CJK_HEADS.finditer(mid):
+            if 0 < m.end() < n and is_cjk(mid[m.end()]):
+                cuts.append(m.end())
     return sorted(set(cuts))
 
 
@@ -311,9 +328,8 @@ def _last_word(text: str) -> str:
 
 
 def _ends_with_head(text: str, heads: set[str]) -> bool:
-    t = text.strip().lower()
-    return any(t.endswith(h) and (len(t) == len(h) or not t[-len(h) - 1].isalpha() or has_cjk(h))
-               for h in heads)
+    pattern = _TYPE_END if heads is lexicon.TYPE_HEADS else _MODALITY_END
+    return pattern.search(text.strip().lower()) is not None
 
 
 def _field_score(text: str, slot: str, ev: Evidence) -> float:
@@ -363,7 +379,7 @@ def split_resource_middle(mid: str, ev: Evidence) -> tuple[str, str, str | None,
     for i, j in combinations(cuts, 2):
         parts = (mid[:i], mid[i:j], mid[j:])
         score = cut_scores[i] + cut_scores[j] + sum(
-            _field_score(p, slot, ev) for p, slot in zip(parts, ("modality", "resource_type", "scale"))
+            _field_score(p, slot, ev) for p, slot in zip(parts, ("modality", "resource_type", "scale"), strict=True)
         )
         options.append((score, parts))
     if not options:  # one cut: two fields, take them as modality and type

@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0002ffff]")
+
 
 def is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return (
-        0x3400 <= o <= 0x9FFF
-        or 0xF900 <= o <= 0xFAFF
-        or 0x20000 <= o <= 0x2FFFF
-        or 0x3000 <= o <= 0x303F
-        or 0xFF00 <= o <= 0xFFEF
-    )
+    """CJK ideographs, CJK punctuation and full-width forms.
+
+    >>> is_cjk("医"), is_cjk("："), is_cjk("A")
+    (True, True, False)
+    """
+    return _CJK.match(ch) is not None
 
 
 def has_cjk(text: str) -> bool:
-    return any(is_cjk(c) for c in text)
+    return _CJK.search(text) is not None
 
 
 def normalize(text: str) -> str:

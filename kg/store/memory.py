@@ -57,7 +57,8 @@ class MemoryStore:
         return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
     def graph_names(self) -> list[str]:
-        return sorted(str(g.identifier) for g in self.ds.graphs() if len(g) and str(g.identifier).startswith(("http", "urn")) and str(g.identifier) != "urn:x-rdflib:default")
+        names = (str(g.identifier) for g in self.ds.graphs() if len(g))
+        return sorted(n for n in names if n.startswith(("http", "urn")) and n != "urn:x-rdflib:default")
 
     def count(self, graph: str | None = None) -> int:
         from rdflib import URIRef

@@ -1,0 +1,235 @@
+"""Project the RDF store into a networkx graph, by SPARQL.
+
+A *node* is an IRI typed with a ``kgo:`` class (catalog records and rejected entries excepted): papers,
+datasets, benchmarks, models, methods, tasks, topics, venues, languages, modalities, access levels.
+An *edge* is a triple between two nodes (``rdf:type`` and ``prov:wasDerivedFrom`` aside), keyed by its
+predicate in a :class:`networkx.MultiDiGraph`.
+
+Every node carries the attributes the views and tooltips need: ``iri``, ``cls`` (the most specific
+class, for colour and legend), ``classes``, ``label`` (short), ``name`` (full display name),
+``titles`` (language → title), ``description``, ``year``, ``venue``, ``links`` and ``derived`` (read
+from the catalog, i.e. ``prov:wasDerivedFrom`` a catalog entry, as opposed to described only by a
+vocabulary). Every edge carries ``predicate``, ``curie``, ``label`` and ``inverse`` (the label to use
+when walking it backwards).
+
+>>> short_label("A very long paper title that goes on and on", 20)
+'A very long paper t…'
+>>> inverse_phrase("has topic")
+'topic of'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kg.namespaces import (
+    DCTERMS,
+    FOAF,
+    KGO,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    prefixes,
+    sparql_prologue,
+)
+from kg.store import Store
+
+# most specific first: the first class a node has decides its colour, shape and legend entry
+CLASS_ORDER = (
+    "Benchmark", "Dataset", "Model", "Method", "Paper", "Task", "Topic", "Language", "Conference",
+    "Journal", "Venue", "Modality", "AccessLevel", "Work",
+)
+EXCLUDED_CLASSES = ("CatalogEntry", "RejectedEntry")
+WORK_CLASSES = frozenset({"Work", "Paper", "Dataset", "Benchmark", "Model", "Method"})
+SKIPPED_PREDICATES = (RDF + "type", PROV + "wasDerivedFrom")
+
+# predicates outside kgo: that may link two nodes, with readable labels and inverses
+KNOWN_LABELS = {
+    SKOS + "broader": ("broader", "narrower"),
+    SKOS + "narrower": ("narrower", "broader"),
+    SKOS + "related": ("related", "related"),
+    SKOS + "exactMatch": ("exact match", "exact match"),
+    SKOS + "closeMatch": ("close match", "close match"),
+    OWL + "sameAs": ("same as", "same as"),
+    DCTERMS + "isPartOf": ("part of", "has part"),
+    DCTERMS + "hasPart": ("has part", "part of"),
+    DCTERMS + "references": ("references", "referenced by"),
+    DCTERMS + "subject": ("subject", "subject of"),
+}
+LINK_PREDICATES = (SCHEMA + "codeRepository", FOAF + "homepage", RDFS + "seeAlso", OWL + "sameAs",
+                   SCHEMA + "url")
+ATTRIBUTE_PREDICATES = (
+    RDFS + "label", SKOS + "prefLabel", DCTERMS + "title", DCTERMS + "description", DCTERMS + "issued",
+    KGO + "year", KGO + "publishedIn", *LINK_PREDICATES,
+)
+
+
+def local_name(iri: str) -> str:
+    """The part after the last ``#`` or ``/``.
+
+    >>> local_name("https://w3id.org/medkg/ontology#hasTopic")
+    'hasTopic'
+    """
+    return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def curie(iri: str) -> str:
+    """A prefixed name when a project prefix fits, else the IRI.
+
+    >>> curie("https://w3id.org/medkg/ontology#introduces")
+    'kgo:introduces'
+    """
+    for k, v in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(v) and k != "kg":
+            return f"{k}:{iri[len(v):]}"
+    return iri
+
+
+def short_label(text: str, limit: int = 28) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def inverse_phrase(label: str) -> str:
+    """A readable name for walking a property backwards when the ontology declares no inverse."""
+    if label.startswith("has "):
+        return f"{label[4:]} of"
+    return f"inverse of {label}"
+
+
+def display_class(classes: list[str] | set[str]) -> str:
+    """The class a node is drawn as: the most specific known one, else the first alphabetically.
+
+    >>> display_class({"Dataset", "Benchmark"})
+    'Benchmark'
+    """
+    for c in CLASS_ORDER:
+        if c in classes:
+            return c
+    return sorted(classes)[0] if classes else "Thing"
+
+
+def is_work(attrs: dict) -> bool:
+    return bool(WORK_CLASSES & set(attrs.get("classes", ())))
+
+
+@dataclass(frozen=True)
+class PredicateInfo:
+    label: str
+    inverse: str
+
+
+def _q(store: Store, body: str):  # noqa: ANN202
+    return store.query(sparql_prologue() + body)
+
+
+def predicate_labels(store: Store) -> dict[str, PredicateInfo]:
+    """English labels of properties (ontology first, then :data:`KNOWN_LABELS`) and of their inverses."""
+    labels: dict[str, str] = {}
+    for r in _q(store, 'SELECT ?p ?l WHERE { ?p rdfs:label ?l . '
+                       '?p a ?k FILTER(?k IN (owl:ObjectProperty, owl:DatatypeProperty, rdf:Property)) '
+                       'FILTER(LANG(?l) = "en" || LANG(?l) = "") }'):
+        labels.setdefault(r["p"].value, r["l"].value)
+    inverses: dict[str, str] = {}
+    for r in _q(store, "SELECT ?p ?q WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } "
+                       "FILTER(isIRI(?p) && isIRI(?q)) }"):
+        inverses.setdefault(r["p"].value, r["q"].value)
+    out = {p: PredicateInfo(*v) for p, v in KNOWN_LABELS.items()}
+    for p, label in labels.items():
+        inv = inverses.get(p)
+        out[p] = PredicateInfo(label, labels.get(inv, local_name(inv)) if inv else inverse_phrase(label))
+    return out
+
+
+def edge_info(p: str, infos: dict[str, PredicateInfo]) -> PredicateInfo:
+    if p in infos:
+        return infos[p]
+    label = local_name(p)
+    return PredicateInfo(label, inverse_phrase(label))
+
+
+def _pick(values: dict[str, str], prefer: tuple[str, ...] = ("en", "", "zh")) -> str | None:
+    for lang in prefer:
+        if lang in values:
+            return values[lang]
+    return next(iter(values.values()), None)
+
+
+def project(store: Store) -> nx.MultiDiGraph:
+    """The whole store as a :class:`networkx.MultiDiGraph` of typed nodes and the edges between them.
+
+    Three SPARQL queries (nodes and classes, display attributes, IRI-to-IRI triples), joined in Python
+    so that the cost stays linear in the size of the graph.
+    """
+    kgo_excluded = ", ".join(f"kgo:{c}" for c in EXCLUDED_CLASSES)
+    classes: dict[str, set[str]] = {}
+    for r in _q(store, "SELECT DISTINCT ?n ?c WHERE { ?n a ?c . FILTER(isIRI(?n)) "
+                       f"FILTER(STRSTARTS(STR(?c), STR(kgo:)) && ?c NOT IN ({kgo_excluded})) }}"):
+        classes.setdefault(r["n"].value, set()).add(local_name(r["c"].value))
+    derived = {r["n"].value for r in _q(
+        store, "SELECT DISTINCT ?n WHERE { ?n prov:wasDerivedFrom ?r . ?r a kgo:CatalogEntry }")}
+
+    g = nx.MultiDiGraph()
+    for n, cs in classes.items():
+        g.add_node(n, iri=n, classes=sorted(cs), cls=display_class(cs), derived=n in derived,
+                   titles={}, links=[], year=None, venue=None, description=None)
+
+    # display attributes, grouped per node
+    lab: dict[str, dict[str, str]] = {}
+    pref: dict[str, dict[str, str]] = {}
+    desc: dict[str, dict[str, str]] = {}
+    venue_of: dict[str, str] = {}
+    values = " ".join(f"<{p}>" for p in ATTRIBUTE_PREDICATES)
+    for r in _q(store, f"SELECT DISTINCT ?n ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?n ?p ?o }}"):
+        n = r["n"].value
+        if n not in g:
+            continue
+        p, o = r["p"].value, r["o"]
+        lang = getattr(o, "language", None) or ""
+        attrs = g.nodes[n]
+        if p == RDFS + "label":
+            lab.setdefault(n, {}).setdefault(lang, o.value)
+        elif p == SKOS + "prefLabel":
+            pref.setdefault(n, {}).setdefault(lang, o.value)
+        elif p == DCTERMS + "title":
+            attrs["titles"].setdefault(lang or "und", o.value)
+        elif p == DCTERMS + "description":
+            desc.setdefault(n, {}).setdefault(lang, o.value)
+        elif p in (DCTERMS + "issued", KGO + "year"):
+            try:
+                attrs["year"] = int(o.value[:4])
+            except ValueError:
+                pass
+        elif p == KGO + "publishedIn":
+            venue_of[n] = o.value
+        elif p in LINK_PREDICATES and o.value.startswith(("http://", "https://")):
+            if o.value not in attrs["links"]:
+                attrs["links"].append(o.value)
+    for n, attrs in g.nodes(data=True):
+        name = (_pick(lab.get(n, {})) or _pick(pref.get(n, {})) or _pick(attrs["titles"])
+                or local_name(n))
+        attrs["name"] = name
+        attrs["label"] = short_label(name)
+        attrs["description"] = _pick(desc.get(n, {}))
+        attrs["links"].sort()
+    for n, v in venue_of.items():
+        if n in g:
+            g.nodes[n]["venue"] = g.nodes[v]["name"] if v in g else local_name(v)
+            if g.nodes[n]["year"] is None and v in g:
+                g.nodes[n]["year"] = g.nodes[v]["year"]
+
+    infos = predicate_labels(store)
+    skipped = ", ".join(f"<{p}>" for p in SKIPPED_PREDICATES)
+    for r in _q(store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) "
+                       f"FILTER(?p NOT IN ({skipped})) }}"):
+        s, p, o = r["s"].value, r["p"].value, r["o"].value
+        if s in g and o in g and s != o:
+            info = edge_info(p, infos)
+            g.add_edge(s, o, key=p, predicate=p, curie=curie(p), label=info.label, inverse=info.inverse)
+    return g
