@@ -27,7 +27,9 @@ VENUES = [
     ("ACL 2025", ["Long", "Findings"], 2025),
     ("MICCAI 2025", ["Poster", "Oral"], 2025),
 ]
-JOURNALS = [("Nature Medicine", 2025), ("NEJM AI", 2025), ("Lancet Digital Health", 2024), ("npj Digital Medicine", 2024)]
+JOURNALS = [
+    ("Nature Medicine", 2025), ("NEJM AI", 2025), ("Lancet Digital Health", 2024), ("npj Digital Medicine", 2024),
+]
 TOPICS = [
     "trustworthy medical AI", "clinical prediction", "medical LLM agent", "medical imaging",
     "临床 LLM", "medical QA", "multimodal clinical reasoning", "EHR modeling", "医学影像",
@@ -91,7 +93,7 @@ def entries(n: int, seed: int = 7) -> Iterator[tuple[str, str]]:
     for i in range(n):
         name = rng.choice(pool)
         roll = rng.random()
-        if roll < 0.004:  # a broken header: a resource line without its fields
+        if i % 250 == 17:  # a broken header (1 in 250): a resource line without its fields
             yield "数据资源" + name, _description(rng, name, pool, None)
         elif roll < 0.5:
             if rng.random() < 0.85:

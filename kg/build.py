@@ -7,7 +7,7 @@ whose module is not installed is skipped.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,16 +51,21 @@ def reference_graphs(root: Path | None = None) -> dict[str, Callable[[], Iterabl
         return graphs
     g = f"{b}graph/vocab/languages"
 
-    def languages() -> Iterable[ox.Quad]:
-        from rdflib import Graph
+    def languages() -> Iterator[ox.Quad]:
+        from rdflib import Literal, URIRef
 
-        tmp = Graph()
-        for t in language_triples():
-            tmp.add(t)
-        data = tmp.serialize(format="nt", encoding="utf-8")
         gn = ox.NamedNode(g)
-        return [ox.Quad(t.subject, t.predicate, t.object, gn)
-                for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+        def term(t: object) -> ox.NamedNode | ox.Literal:
+            if isinstance(t, URIRef):
+                return ox.NamedNode(str(t))
+            assert isinstance(t, Literal)
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype else ox.Literal(str(t))
+
+        for s, p, o in language_triples():
+            yield ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), term(o), gn)
 
     graphs[g] = languages
     return graphs

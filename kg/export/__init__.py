@@ -122,7 +122,7 @@ def iter_quads(store: object, graph: str | None = None) -> Iterator[ox.Quad]:
         return
     if graph:
         result = store.query(  # type: ignore[attr-defined]
-            "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s",
+            "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s",
             substitutions={"g": ox.NamedNode(graph)},
         )
         gn = ox.NamedNode(graph)

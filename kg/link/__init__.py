@@ -1,24 +1,26 @@
 """Link: resolve what a parsed entry refers to into graph nodes and edges.
 
 The linker turns an :class:`~kg.parse.Entry` into a :class:`Linked` — the node the entry describes,
-the nodes it mentions (topic, venue, modality, access level …) and the edges between them, each
-edge tagged with the rule that produced it so that ``kg explain`` can say why it is there.
-IRIs come from the vocabularies when a label is known and are minted otherwise
-(:mod:`kg.map.iri`); the same name always gives the same node within a class family.
+the nodes it mentions (topic, venue, modality, access level, introduced datasets, evaluated models,
+tasks, languages …) and the edges between them. Every node and edge carries the rule that produced
+it, so ``kg explain`` can say why it is there. Names resolve through :mod:`kg.link.resolve` (one
+node per real thing); concepts through the vocabularies in ``data/vocab`` (:mod:`kg.link.vocab`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kg.link.resolve import resolve
 from kg.link.vocab import vocabulary
 from kg.map.iri import digest, mint
-from kg.namespaces import base
+from kg.namespaces import KGO, base
 from kg.parse import Entry
 from kg.parse.text import has_cjk, normalize
 
-# classes by family (the IRI path segment)
+# class → family (the IRI path segment)
 FAMILY_OF = {
     "Paper": "paper", "Work": "paper", "Dataset": "dataset", "Benchmark": "dataset",
     "Model": "model", "Method": "method", "Task": "task", "Topic": "topic", "Venue": "venue",
@@ -33,7 +35,12 @@ class Node:
     label: str
     titles: dict[str, str] = field(default_factory=dict)  # lang → title
     literals: list[tuple[str, object]] = field(default_factory=list)  # (predicate IRI, value)
-    minted: bool = True  # False when the node comes from a vocabulary (its file describes it)
+    describe: bool = True  # False: a vocabulary concept the entry only points at
+    rule: str = ""
+
+    @property
+    def minted(self) -> bool:  # kept for readers of older code
+        return self.describe
 
 
 @dataclass
@@ -51,6 +58,7 @@ class Linked:
     main: Node
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for kg review
 
     def add(self, node: Node) -> Node:
         for n in self.nodes:
@@ -58,16 +66,23 @@ class Linked:
                 for c in node.classes:
                     if c not in n.classes:
                         n.classes.append(c)
+                n.describe = n.describe or node.describe
+                for lang, t in node.titles.items():
+                    n.titles.setdefault(lang, t)
                 return n
         self.nodes.append(node)
         return node
 
     def link(self, s: str, p: str, o: str, rule: str) -> None:
+        if s == o:
+            return
         if not any(e.subject == s and e.predicate == p and e.object == o for e in self.edges):
             self.edges.append(Edge(s, p, o, rule))
 
+    def objects(self, s: str, p: str) -> list[str]:
+        return [e.object for e in self.edges if e.subject == s and e.predicate == p]
 
-KGO = "https://w3id.org/medkg/ontology#"
+
 _BENCH = re.compile(r"benchmark|leaderboard|arena|evaluation|基准|评测|测评", re.I)
 _MODEL = re.compile(r"\bmodels?\b|模型|weights|checkpoint", re.I)
 _METHOD = re.compile(r"\bmethod\b|方法", re.I)
@@ -93,14 +108,15 @@ def title_lang(text: str) -> str:
     return "zh" if has_cjk(text) else "en"
 
 
-def concept_node(vocab: str, label: str | None, family: str, cls: str) -> Node | None:
-    """The vocabulary concept labelled ``label``, or a minted node when the label is unknown."""
+def concept_node(vocab: str, label: str | None, family: str, cls: str, rule: str) -> Node | None:
+    """The vocabulary concept labelled ``label``, or a minted concept when the label is unknown."""
     if not label:
         return None
     c = vocabulary(vocab).lookup(label)
     if c is not None:
-        return Node(c.iri, [cls], c.label, minted=False)
-    return Node(mint(family, label), [cls], label, titles={title_lang(label): label})
+        return Node(c.iri, [cls], c.label, describe=False, rule=f"{rule}: vocabulary {vocab}")
+    return Node(mint(family, label), [cls], label, titles={title_lang(label): label},
+                rule=f"{rule}: not in vocabulary {vocab}, minted")
 
 
 def venue_nodes(venue: str) -> list[Node]:
@@ -111,72 +127,90 @@ def venue_nodes(venue: str) -> list[Node]:
     kind = "Venue"
     if series is not None:
         kind = next((k for k in ("Conference", "Journal") if KGO + k in series.types), "Venue")
+    classes = ["Venue", kind] if kind != "Venue" else ["Venue"]
     if m and m["series"]:
-        edition = Node(mint("venue", venue), ["Venue", kind] if kind != "Venue" else ["Venue"], venue)
-        nodes = [edition]
+        nodes = [Node(mint("venue", venue), classes, venue, rule="venue field")]
         if series is not None:
-            nodes.append(Node(series.iri, [kind], series.label, minted=False))
+            nodes.append(Node(series.iri, [kind], series.label, describe=False,
+                              rule="venue series: vocabulary venues"))
         return nodes
     if series is not None:
-        return [Node(series.iri, [kind], series.label, minted=False)]
-    return [Node(mint("venue", venue), ["Venue"], venue)]
+        return [Node(series.iri, [kind], series.label, describe=False, rule="venue field: vocabulary venues")]
+    return [Node(mint("venue", venue), classes, venue, rule="venue field: not in vocabulary, minted")]
 
 
-def link(entry: Entry) -> Linked:
-    """Resolve one entry (the Foundation rules; :mod:`kg.link.extract` adds mentions)."""
-    b = base()
-    record = f"{b}record/{digest(entry.header + chr(10) + entry.raw_description, 16)}"
+def work_node(name: str, cls: str, rule: str) -> Node:
+    iri, known = resolve(name, FAMILY_OF[cls])
+    return Node(iri, [cls], name, rule=rule + (" (known to the vocabulary)" if known else ""))
+
+
+def main_node(entry: Entry) -> Node:
     label = entry.name or entry.title
     if entry.kind == "paper":
-        main = Node(mint("paper", label), ["Paper"], label)
+        if entry.name:
+            node = work_node(entry.name, "Paper", "paper entry, named by its title")
+        else:
+            node = Node(f"{base()}paper/h-{digest(entry.title)}", ["Paper"], label,
+                        rule="paper entry without a Latin name: IRI from its title")
     elif entry.kind == "resource":
-        cls = resource_class(entry.resource_type)
-        main = Node(mint(FAMILY_OF[cls], label), [cls], label)
+        node = work_node(label, resource_class(entry.resource_type),
+                         f"resource entry, class from resource type {entry.resource_type!r}")
     else:
-        main = Node(mint("paper", label), ["Work"], label)
-    main.titles[title_lang(entry.title)] = entry.title
+        node = Node(f"{base()}paper/h-{digest(entry.title)}", ["Work"], label,
+                    rule="entry without a kind prefix: a work named by its title")
+    node.titles[title_lang(entry.title)] = entry.title
+    return node
+
+
+def link(entry: Entry, catalog_names: Mapping[str, tuple[str, str]] | None = None) -> Linked:
+    """Resolve one entry. ``catalog_names`` (name key → (class, name)) lets mentions of things
+    other catalog entries describe link to them (see :func:`kg.link.extract.catalog_names`)."""
+    record = f"{base()}record/{digest(entry.header + chr(10) + entry.raw_description, 16)}"
+    main = main_node(entry)
     linked = Linked(entry, record, main)
     linked.add(main)
 
     if entry.topic:
-        topic = concept_node("topics", entry.topic, "topic", "Topic")
+        topic = concept_node("topics", entry.topic, "topic", "Topic", "topic field")
         assert topic is not None
         linked.add(topic)
-        linked.link(main.iri, KGO + "hasTopic", topic.iri, "topic field")
+        linked.link(main.iri, KGO + "hasTopic", topic.iri, topic.rule)
     if entry.venue:
         nodes = venue_nodes(entry.venue)
         for n in nodes:
             linked.add(n)
-        linked.link(main.iri, KGO + "publishedIn", nodes[0].iri, "venue field")
+        linked.link(main.iri, KGO + "publishedIn", nodes[0].iri, nodes[0].rule)
         if len(nodes) > 1:
             linked.link(nodes[0].iri, KGO + "series", nodes[1].iri, "venue series")
     if entry.access:
         acc = vocabulary("access").lookup(entry.access)
-        iri = acc.iri if acc else f"{b}access/unknown"
-        linked.add(Node(iri, ["AccessLevel"], acc.label if acc else "unknown",
-                        titles={} if acc else {"en": "unknown", "zh": "未知"}, minted=acc is None))
-        linked.link(main.iri, KGO + "accessRights", iri, "access field")
+        if acc is not None:
+            node = Node(acc.iri, ["AccessLevel"], acc.label, describe=False, rule="access field: vocabulary")
+        else:
+            node = Node(f"{base()}access/unknown", ["AccessLevel"], "unknown",
+                        titles={"en": "unknown", "zh": "未知"}, rule="access field: phrase not in vocabulary")
+        linked.add(node)
+        linked.link(main.iri, KGO + "accessRights", node.iri, node.rule + f" ({entry.access})")
     if entry.modality:
-        for c in modality_concepts(entry.modality):
-            linked.add(Node(c, ["Modality"], c.rsplit("/", 1)[-1], minted=False))
-            linked.link(main.iri, KGO + "modality", c, "modality field")
-    try:
-        from kg.link import extract
-    except ImportError:  # the extraction rules are optional for the Foundation pipeline
-        return linked
-    extract.extend(linked)
+        for iri, label in modality_concepts(entry.modality):
+            linked.add(Node(iri, ["Modality"], label, describe=False, rule="modality field"))
+            linked.link(main.iri, KGO + "modality", iri, f"modality field mentions {label!r}")
+
+    from kg.link import extract
+
+    extract.extend(linked, catalog_names or {})
     return linked
 
 
-def modality_concepts(text: str) -> list[str]:
-    """Modality concepts whose labels occur as words in the modality field."""
+def modality_concepts(text: str) -> list[tuple[str, str]]:
+    """(IRI, label) of modality concepts whose labels occur as words in the modality field."""
     voc = vocabulary("modalities")
     norm = f" {normalize(text)} "
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for label, iri in sorted(voc.index.items(), key=lambda kv: -len(kv[0])):
-        if not label:
+        if not label or any(i == iri for i, _ in found):
             continue
         hit = label in norm if has_cjk(label) else re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", norm)
-        if hit and iri not in found:
-            found.append(iri)
+        if hit:
+            found.append((iri, label))
     return found

@@ -74,7 +74,7 @@ def to_quads(linked: Linked, graph: str) -> Iterator[Quad]:
         yield q(m, pred, url)
 
     for node in linked.nodes:
-        if not node.minted:
+        if not node.describe:
             continue  # a vocabulary concept: described by its vocabulary graph
         n = NamedNode(node.iri)
         for cls in node.classes:

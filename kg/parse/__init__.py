@@ -15,6 +15,7 @@ from typing import Any
 from kg.parse import lexicon
 from kg.parse.evidence import Evidence
 from kg.parse.header import HeaderError, parse_fields
+from kg.parse.text import normalize
 from kg.read import Problem, Record, catalog_files, read_file
 
 __all__ = ["Entry", "Evidence", "Problem", "parse_header", "parse_record", "parse_paths"]
@@ -138,10 +139,13 @@ def learn_fields(files: list[Path], ev: Evidence) -> None:
         for r in read_file(f):
             if isinstance(r, Record) and r.header.lstrip("\ufeff ").startswith(lexicon.RESOURCE_PREFIX):
                 result = parse_record(r, ev)
+                if isinstance(result, Entry) and result.name:
+                    from kg.link import resource_class
+                    from kg.link.resolve import name_key
+
+                    ev.names.setdefault(name_key(result.name), (resource_class(result.resource_type), result.name))
                 if isinstance(result, Entry) and not result.guesses:
                     for slot in ("modality", "resource_type", "scale"):
                         value = getattr(result, slot)
                         if value:
-                            from kg.parse.text import normalize
-
                             ev.fields[slot][normalize(value)] += 1

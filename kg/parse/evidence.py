@@ -63,6 +63,8 @@ class Evidence:
     fields: dict[str, Counter[str]] = field(
         default_factory=lambda: {"modality": Counter(), "resource_type": Counter(), "scale": Counter()}
     )
+    # name key → (class, name) of what the catalog's resource entries describe (for the linker)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def default(cls) -> Evidence:

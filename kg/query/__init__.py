@@ -6,6 +6,7 @@ as a text table; CONSTRUCT/DESCRIBE results as any RDF syntax.
 
 from __future__ import annotations
 
+import json
 from typing import IO
 
 import pyoxigraph as ox
@@ -103,3 +104,84 @@ def _table(result: object, out: IO[bytes]) -> int:
     console.print(f"{n} row{'s' if n != 1 else ''}")
     out.write(buf.getvalue().encode())
     return n
+
+
+# -- materialized results (kg.query.run.Result): the CLI and the server ---------------------------
+
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8", "nt": "application/n-triples",
+    "nq": "application/n-quads", "trig": "application/trig", "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml", "n3": "text/n3", "table": "text/plain; charset=utf-8",
+}
+GRAPH_FORMATS = ("turtle", "nt", "nq", "trig", "jsonld", "rdfxml", "n3")
+SOLUTION_FORMATS = ("json", "xml", "csv", "tsv", "table")
+
+
+def serialize_result(result: object, fmt: str) -> bytes:
+    """A :class:`kg.query.run.Result` as bytes: SELECT/ASK in a SPARQL 1.1 results format
+    (json, xml, csv, tsv) or a text ``table``; CONSTRUCT/DESCRIBE in an RDF syntax (turtle, nt,
+    jsonld, rdfxml …; ``table`` means Turtle).
+
+    >>> from kg.query.run import execute
+    >>> r = execute(ox.Store(), "SELECT ?n WHERE { VALUES ?n { 1 } }")
+    >>> serialize_result(r, "csv")
+    b'n\\r\\n1\\r\\n'
+    """
+    from io import BytesIO
+
+    from kg.query.run import Result
+
+    assert isinstance(result, Result)
+    out = BytesIO()
+    if result.kind == "graph":
+        if fmt in SOLUTION_FORMATS and fmt != "table":
+            raise ValueError(f"format {fmt!r} is for SELECT/ASK; CONSTRUCT/DESCRIBE give RDF "
+                             f"({', '.join(GRAPH_FORMATS)})")
+        from kg.namespaces import prefixes
+
+        rdf_fmt = RDF_FORMATS.get("turtle" if fmt == "table" else fmt, ox.RdfFormat.TURTLE)
+        kwargs = {"prefixes": prefixes()} if rdf_fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+        if rdf_fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            data = [ox.Quad(t.subject, t.predicate, t.object) for t in result.triples]
+        else:
+            data = result.triples
+        return ox.serialize(data, format=rdf_fmt, **kwargs) or b""
+    if fmt in GRAPH_FORMATS:
+        raise ValueError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE; SELECT/ASK give "
+                         f"{', '.join(SOLUTION_FORMATS)}")
+    if fmt == "table":
+        return _result_table(result).encode()
+    if result.kind == "boolean":
+        data = json.dumps({"head": {}, "boolean": bool(result.boolean)}).encode()
+    else:
+        variables = [ox.Variable(v) for v in result.variables]
+        data = _solutions_json(variables, result.rows)
+    ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(out, RESULT_FORMATS[fmt])
+    return out.getvalue()
+
+
+def _result_table(result: object) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from kg.query.params import compact
+
+    buf = StringIO()
+    console = Console(file=buf, width=160, force_terminal=False, color_system=None)
+    if result.kind == "boolean":  # type: ignore[attr-defined]
+        console.print("true" if result.boolean else "false")  # type: ignore[attr-defined]
+        return buf.getvalue()
+    names = result.variables  # type: ignore[attr-defined]
+    table = Table(*names, show_lines=False)
+    for row in result.rows:  # type: ignore[attr-defined]
+        table.add_row(*(compact(t.value) if isinstance(t := row[v], ox.NamedNode) else term_text(t)
+                        for v in names))
+    console.print(table)
+    n = len(result.rows)  # type: ignore[attr-defined]
+    more = " (truncated: more rows exist; raise --limit)" if result.truncated else ""  # type: ignore[attr-defined]
+    console.print(f"{n} row{'s' if n != 1 else ''}{more}")
+    return buf.getvalue()

@@ -20,6 +20,7 @@ when walking it backwards).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import networkx as nx
@@ -96,8 +97,24 @@ def short_label(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# readable names for walking a property backwards, for properties the ontology gives no inverse
+INVERSE_PHRASES = {
+    "published in": "publishes", "evaluates": "evaluated by", "uses dataset": "dataset used by",
+    "addresses task": "task addressed by", "language": "language of", "modality": "modality of",
+    "access rights": "access rights of", "series": "series of", "part of family": "family of",
+    "mentions": "mentioned by", "describes": "described by", "introduces": "introduced by",
+    "introduced by": "introduces",
+}
+
+
 def inverse_phrase(label: str) -> str:
-    """A readable name for walking a property backwards when the ontology declares no inverse."""
+    """A readable name for walking a property backwards when the ontology declares no inverse.
+
+    >>> inverse_phrase("published in"), inverse_phrase("cites")
+    ('publishes', 'inverse of cites')
+    """
+    if label in INVERSE_PHRASES:
+        return INVERSE_PHRASES[label]
     if label.startswith("has "):
         return f"{label[4:]} of"
     return f"inverse of {label}"
@@ -176,7 +193,7 @@ def project(store: Store) -> nx.MultiDiGraph:
         store, "SELECT DISTINCT ?n WHERE { ?n prov:wasDerivedFrom ?r . ?r a kgo:CatalogEntry }")}
 
     g = nx.MultiDiGraph()
-    for n, cs in classes.items():
+    for n, cs in sorted(classes.items()):
         g.add_node(n, iri=n, classes=sorted(cs), cls=display_class(cs), derived=n in derived,
                    titles={}, links=[], year=None, venue=None, description=None)
 
@@ -202,15 +219,13 @@ def project(store: Store) -> nx.MultiDiGraph:
         elif p == DCTERMS + "description":
             desc.setdefault(n, {}).setdefault(lang, o.value)
         elif p in (DCTERMS + "issued", KGO + "year"):
-            try:
+            with contextlib.suppress(ValueError):
                 attrs["year"] = int(o.value[:4])
-            except ValueError:
-                pass
         elif p == KGO + "publishedIn":
             venue_of[n] = o.value
-        elif p in LINK_PREDICATES and o.value.startswith(("http://", "https://")):
-            if o.value not in attrs["links"]:
-                attrs["links"].append(o.value)
+        elif (p in LINK_PREDICATES and o.value.startswith(("http://", "https://"))
+              and o.value not in attrs["links"]):
+            attrs["links"].append(o.value)
     for n, attrs in g.nodes(data=True):
         name = (_pick(lab.get(n, {})) or _pick(pref.get(n, {})) or _pick(attrs["titles"])
                 or local_name(n))
@@ -226,9 +241,11 @@ def project(store: Store) -> nx.MultiDiGraph:
 
     infos = predicate_labels(store)
     skipped = ", ".join(f"<{p}>" for p in SKIPPED_PREDICATES)
-    for r in _q(store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) "
-                       f"FILTER(?p NOT IN ({skipped})) }}"):
-        s, p, o = r["s"].value, r["p"].value, r["o"].value
+    triples = sorted(
+        (r["s"].value, r["p"].value, r["o"].value)
+        for r in _q(store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) "
+                           f"FILTER(?p NOT IN ({skipped})) }}"))
+    for s, p, o in triples:  # sorted: the same store always gives the same graph (and paths, layouts)
         if s in g and o in g and s != o:
             info = edge_info(p, infos)
             g.add_edge(s, o, key=p, predicate=p, curie=curie(p), label=info.label, inverse=info.inverse)

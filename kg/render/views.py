@@ -4,15 +4,15 @@
   directly (topics, tasks, venues, languages, modalities, access levels), with all edges among them;
 - ``ego``: the neighbourhood of one node (``focus``) up to ``depth`` hops, edges followed either way;
 - ``overview``: the map of the field, topics, tasks, benchmarks and languages only, joined by weighted
-  edges: a direct edge counts 1 and every other node linked to both ends counts 1 more;
+  edges: a direct edge counts 1 and every other work linked to both ends counts 1 more;
 - ``timeline``: papers and the venues they were published in, placed by year (columns) and venue (rows).
 
 Filters (:class:`Filters`) apply to any view: ``types`` keeps the nodes of those classes; ``topic`` and
 ``lang`` keep the works with that topic (or a narrower one) or language, the works linked to them, and
 the non-work nodes linked to any kept work.
 
->>> normalize_name("  Med HELM ")
-'medhelm'
+>>> normalize_name("  Med HELM "), normalize_name("Cancer-Myth")
+('medhelm', 'cancermyth')
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.namespaces import KGO, LEXVO, SKOS, prefixes
-from kg.render.project import WORK_CLASSES, is_work
+from kg.render.project import CLASS_ORDER, WORK_CLASSES, is_work
 
 VIEWS = ("full", "ego", "overview", "timeline")
 OVERVIEW_CLASSES = frozenset({"Topic", "Task", "Benchmark", "Language"})
@@ -52,8 +52,9 @@ class Ambiguous(LookupError):
 
 
 def normalize_name(text: str) -> str:
-    """Case-, width- and space-insensitive form of a name, for matching what users type."""
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Case-, width-, space-, hyphen- and underscore-insensitive form of a name, for matching what users
+    type."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().replace("-", " ").replace("_", " ").split())
 
 
 def _expand(text: str) -> str:
@@ -65,10 +66,15 @@ def _expand(text: str) -> str:
     return text
 
 
+def _class_rank(cls: str) -> int:
+    return CLASS_ORDER.index(cls) if cls in CLASS_ORDER else len(CLASS_ORDER)
+
+
 def resolve(g: nx.Graph, text: str, *, classes: Iterable[str] | None = None) -> str:
     """The node ``text`` names: an IRI, a prefixed name (``dataset:cmb``), or a label, title or slug
     (case- and space-insensitive). Among several label matches, a thing read from the catalog wins
-    over vocabulary concepts; a real tie raises :class:`Ambiguous`."""
+    over vocabulary concepts, and a resource (benchmark, dataset, model) over the paper that shares its
+    name; a real tie raises :class:`Ambiguous`."""
     wanted = set(classes or ())
 
     def ok(n: str) -> bool:
@@ -89,9 +95,10 @@ def resolve(g: nx.Graph, text: str, *, classes: Iterable[str] | None = None) -> 
             names.add(n[len(LEXVO):])
         if any(normalize_name(x) == key for x in names):
             exact.append(n)
-    if len(exact) > 1:
-        derived = [n for n in exact if g.nodes[n]["derived"]]
-        exact = derived if len(derived) == 1 else exact
+    if len(exact) > 1:  # prefer what the catalog describes, then the more specific class
+        exact = [n for n in exact if g.nodes[n]["derived"]] or exact
+        rank = {n: _class_rank(g.nodes[n]["cls"]) for n in exact}
+        exact = [n for n in exact if rank[n] == min(rank.values())]
     if len(exact) == 1:
         return exact[0]
     if exact:
@@ -178,9 +185,9 @@ def apply_filters(g: nx.MultiDiGraph, f: Filters, *, universe: nx.MultiDiGraph |
 def overview(full: nx.MultiDiGraph) -> nx.Graph:
     """Topics, tasks, benchmarks and languages of the ``full`` view, joined by weighted edges.
 
-    The weight of ``a — b`` counts the direct edges between them plus the other nodes linked to both
-    (a paper with topic T that introduces benchmark B makes ``T — B`` weigh 1). Each node's ``works``
-    is the number of works linked to it.
+    The weight of ``a — b`` counts the direct edges between them plus the other works (papers,
+    datasets, models …) linked to both (a paper with topic T that introduces benchmark B makes
+    ``T — B`` weigh 1). Each node's ``works`` is the number of works linked to it.
     """
     core = {n for n, a in full.nodes(data=True) if OVERVIEW_CLASSES & set(a["classes"])}
     und = nx.Graph(full.to_undirected(as_view=True))
@@ -194,7 +201,7 @@ def overview(full: nx.MultiDiGraph) -> nx.Graph:
         if u in core and v in core and u != v:
             weights[tuple(sorted((u, v)))] += 1
     for w in und.nodes:
-        if w in core:
+        if w in core or not is_work(full.nodes[w]):
             continue
         linked = sorted(m for m in und[w] if m in core)
         for i, a in enumerate(linked):

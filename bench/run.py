@@ -1,0 +1,344 @@
+"""The benchmark: medkg beside rdflib's in-memory store and pyoxigraph's own bulk loader (the floor).
+
+For each size it writes a synthetic catalog (:mod:`bench.generate`) and measures, each job in a
+fresh child process so that its peak memory is its own:
+
+- ``ingest``: ``kg.ingest`` from catalog text to a committed on-disk store (the bulk path);
+- ``floor``: pyoxigraph ``bulk_load`` of the same quads (N-Quads) into an empty on-disk store;
+- ``rdflib``: rdflib ``Dataset.parse`` of the same N-Quads (the in-memory store), then the same
+  queries and exports with rdflib's engine and serializers;
+- ``oxrdflib``: the same load and queries through rdflib's API on the Oxigraph store plugin;
+- ``queries``: every named query in ``queries/*.rq`` (bound to its parameter defaults) plus a few
+  of ours, median latency; exports per syntax with pyoxigraph; render time if ``kg.render`` exists;
+- ``kg --help`` wall time.
+
+``python -m bench --sizes 1000,10000,100000`` prints the table (Markdown) and can write it to a
+file with ``--out``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OWN_QUERIES = {
+    "q:classes": "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)",
+    "q:papers-topics": "SELECT ?p ?t ?l WHERE { ?p a kgo:Paper ; kgo:hasTopic ?t . ?t rdfs:label ?l } LIMIT 1000",
+    "q:datasets-access": "SELECT ?d ?a WHERE { ?d a kgo:Dataset ; kgo:accessText ?a } ORDER BY ?d LIMIT 1000",
+    "q:entries-per-file": "SELECT ?f (COUNT(?r) AS ?n) WHERE { ?r a kgo:CatalogEntry ; kgo:sourceFile ?f } GROUP BY ?f",
+}
+EXPORTS = {"nq": "N_QUADS", "trig": "TRIG", "ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}
+RDFLIB_EXPORTS = {"nq": "nquads", "trig": "trig"}
+
+
+def peak_mb() -> float:
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(self_kb, kids_kb) / 1024
+
+
+def named_queries() -> dict[str, tuple[str, object]]:
+    """name → (text, params) for every ``queries/*.rq`` (via the library when present)."""
+    out: dict[str, tuple[str, object]] = {}
+    try:
+        from kg.query.library import load_library
+
+        for name, q in sorted(load_library(ROOT / "queries").items()):
+            out[name] = (q.text, q.params)
+    except Exception:  # noqa: BLE001 - the library is optional: fall back to the raw files
+        for f in sorted((ROOT / "queries").glob("*.rq")):
+            out[f.stem] = (f.read_text("utf-8"), None)
+    for name, text in OWN_QUERIES.items():
+        out[name] = (text, None)
+    return out
+
+
+def bindings(params: object, store: object) -> dict[str, object]:
+    if not params:
+        return {}
+    try:
+        from kg.query.params import bind
+
+        return dict(bind(params, {}, store=store))  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - a required parameter without a default: run it unbound
+        return {}
+
+
+def _median_ms(fn, runs: int) -> float:  # noqa: ANN001
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+# -- jobs (each runs in its own process)
+
+def job_ingest(catalog: str, store_dir: str, nquads: str, runs: int) -> dict:
+    from kg.ingest import ingest
+    from kg.store import open_store
+
+    t = time.perf_counter()
+    store = open_store(store_dir)
+    report = ingest([catalog], store)
+    store.close()
+    ingest_s = time.perf_counter() - t
+    res = {"ingest_s": ingest_s, "ingest_mb": peak_mb(), "entries": report.entries,
+           "rejected": len(report.problems)}
+    store = open_store(store_dir, read_only=True)
+    import pyoxigraph as ox
+
+    res["quads"] = len(store.raw)
+    with open(nquads, "wb") as fh:
+        store.raw.dump(fh, ox.RdfFormat.N_QUADS)
+    from kg.namespaces import sparql_prologue
+
+    pro = sparql_prologue()
+    res["queries"] = {}
+    texts = {}
+    for name, (text, params) in named_queries().items():
+        subs = bindings(params, store)
+        try:  # the same bound text for rdflib (VALUES, as for a remote server)
+            from kg.query.params import bind_values
+
+            texts[name] = bind_values(pro + text, subs) if subs else pro + text
+        except Exception:  # noqa: BLE001
+            texts[name] = pro + text
+
+        def one(text: str = text, subs: dict = subs) -> None:
+            result = store.query(pro + text, substitutions=subs or None)
+            for _ in result if not isinstance(result, ox.QueryBoolean) else ():
+                pass
+
+        try:
+            res["queries"][name] = _median_ms(one, runs)
+        except Exception as err:  # noqa: BLE001
+            res["queries"][name] = f"error: {type(err).__name__}"
+    Path(nquads).with_suffix(".queries.json").write_text(json.dumps(texts), "utf-8")
+    res["exports"] = {}
+    for ext, fmt in EXPORTS.items():
+        t = time.perf_counter()
+        with open(os.devnull, "wb") as sink:
+            f = getattr(ox.RdfFormat, fmt)
+            if f.supports_datasets:
+                store.raw.dump(sink, f)
+            else:
+                triples = store.raw.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+                ox.serialize(triples, sink, f)
+        res["exports"][ext] = time.perf_counter() - t
+    try:
+        from kg.render.build import write_pages
+
+        out = Path(tempfile.mkdtemp(prefix="medkg-render-"))
+        t = time.perf_counter()
+        write_pages(store, out)
+        res["render_s"] = time.perf_counter() - t
+        shutil.rmtree(out, ignore_errors=True)
+    except ImportError:
+        res["render_s"] = "kg.render not installed"
+    except Exception as err:  # noqa: BLE001
+        res["render_s"] = f"error: {type(err).__name__}: {str(err)[:80]}"
+    store.close()
+    return res
+
+
+def job_floor(nquads: str, store_dir: str) -> dict:
+    import pyoxigraph as ox
+
+    t = time.perf_counter()
+    store = ox.Store(store_dir)
+    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    return {"load_s": time.perf_counter() - t, "load_mb": peak_mb()}
+
+
+def _rdflib_load(nquads: str, plugin: str | None) -> tuple[object, float]:
+    from rdflib import Dataset
+
+    t = time.perf_counter()
+    ds = Dataset(store=plugin, default_union=True) if plugin else Dataset(default_union=True)
+    ds.parse(nquads, format="ox-nquads" if plugin else "nquads")
+    return ds, time.perf_counter() - t
+
+
+def job_rdflib(nquads: str, runs: int, plugin: str | None = None) -> dict:
+    ds, load_s = _rdflib_load(nquads, plugin)
+    res: dict = {"load_s": load_s, "load_mb": peak_mb(), "queries": {}, "exports": {}}
+    texts = json.loads(Path(nquads).with_suffix(".queries.json").read_text("utf-8"))
+    for name, text in texts.items():
+
+        def one(text: str = text) -> None:
+            for _ in ds.query(text):
+                pass
+
+        try:
+            res["queries"][name] = _median_ms(one, runs)
+        except Exception as err:  # noqa: BLE001
+            res["queries"][name] = f"error: {type(err).__name__}"
+    if not plugin:
+        for ext, fmt in RDFLIB_EXPORTS.items():
+            t = time.perf_counter()
+            with open(os.devnull, "wb") as sink:
+                ds.serialize(sink, format=fmt)
+            res["exports"][ext] = time.perf_counter() - t
+    return res
+
+
+def job_help() -> dict:
+    times = []
+    exe = str(Path(sys.executable).parent / "kg")
+    for _ in range(5):
+        t = time.perf_counter()
+        subprocess.run([exe, "--help"], check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return {"help_s": statistics.median(times)}
+
+
+def child(job: str, *args: object) -> dict:
+    """Run ``job`` in a fresh interpreter; its JSON result."""
+    cmd = [sys.executable, "-m", "bench.run", "--job", job, *map(str, args)]
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if p.returncode != 0:
+        raise RuntimeError(f"bench job {job} failed:\n{p.stderr[-2000:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+# -- the run and the table
+
+@dataclass
+class SizeResult:
+    entries: int
+    medkg: dict = field(default_factory=dict)
+    floor: dict = field(default_factory=dict)
+    rdflib: dict = field(default_factory=dict)
+    oxrdflib: dict = field(default_factory=dict)
+
+
+def measure(n: int, work: Path, *, runs: int = 5, rdflib: bool = True, oxrdflib: bool = True) -> SizeResult:
+    from bench.generate import write_catalog
+
+    d = work / str(n)
+    shutil.rmtree(d, ignore_errors=True)
+    write_catalog(d / "catalog", n, per_file=max(100, min(1000, n // 10)))
+    nq = d / "all.nq"
+    r = SizeResult(n)
+    r.medkg = child("ingest", d / "catalog", d / "store", nq, runs)
+    r.floor = child("floor", nq, d / "floor")
+    if rdflib:
+        r.rdflib = child("rdflib", nq, max(1, min(runs, 3)))
+    if oxrdflib:
+        r.oxrdflib = child("oxrdflib", nq, runs)
+    shutil.rmtree(d, ignore_errors=True)
+    return r
+
+
+def _ms(v: object) -> str:
+    return f"{v:.1f} ms" if isinstance(v, float) else str(v)
+
+
+def _s(v: object) -> str:
+    return f"{v:.2f} s" if isinstance(v, float) else ("–" if v is None else str(v))
+
+
+def _ratio(a: object, b: object) -> str:
+    return f"{a / b:.1f}x" if isinstance(a, float) and isinstance(b, float) and b > 0 else "–"
+
+
+def table(results: list[SizeResult], help_s: float | None) -> str:
+    """The results as a Markdown table: one row per measure and size."""
+    rows = [("measure", "entries", "medkg (pyoxigraph)", "rdflib in-memory", "pyoxigraph bulk_load (floor)",
+             "ratio")]
+    for r in results:
+        m, f, rd = r.medkg, r.floor, r.rdflib
+        n = f"{r.entries:,}"
+        rows.append(("triples (quads)", n, f"{m['quads']:,}", "", "", ""))
+        rows.append(("ingest: catalog text → committed store", n, _s(m["ingest_s"]), "", _s(f["load_s"]),
+                     f"{_ratio(m['ingest_s'], f['load_s'])} of floor"))
+        rows.append(("load the same quads", n, "", _s(rd.get("load_s")), _s(f["load_s"]),
+                     f"rdflib ÷ floor {_ratio(rd.get('load_s'), f['load_s'])}"))
+        rows.append(("peak memory", n, f"{m['ingest_mb']:.0f} MB", f"{rd.get('load_mb', 0):.0f} MB",
+                     f"{f['load_mb']:.0f} MB", ""))
+        medians = [v for v in m["queries"].values() if isinstance(v, float)]
+        for name, v in m["queries"].items():
+            other = rd.get("queries", {}).get(name)
+            rows.append((f"query {name}", n, _ms(v), _ms(other) if other is not None else "", "",
+                         f"{_ratio(other, v)} faster" if isinstance(other, float) else ""))
+        if medians:
+            speedups = [rd["queries"][k] / v for k, v in m["queries"].items()
+                        if isinstance(v, float) and isinstance(rd.get("queries", {}).get(k), float) and v > 0]
+            rows.append(("median named-query latency", n, _ms(statistics.median(medians)), "", "",
+                         f"min speed-up {min(speedups):.0f}x" if speedups else ""))
+        for ext, v in m["exports"].items():
+            other = rd.get("exports", {}).get(ext)
+            rows.append((f"export {ext}", n, _s(v), _s(other) if other is not None else "", "",
+                         f"{_ratio(other, v)} faster" if isinstance(other, float) else ""))
+        rows.append(("render (kg.render)", n, _s(m.get("render_s")), "", "", ""))
+        if r.oxrdflib:
+            ox_q = [v for v in r.oxrdflib["queries"].values() if isinstance(v, float)]
+            direct = [m["queries"][k] for k, v in r.oxrdflib["queries"].items()
+                      if isinstance(v, float) and isinstance(m["queries"].get(k), float)]
+            rows.append(("oxrdflib: load / median query", n,
+                         f"{_s(f['load_s'])} / {_ms(statistics.median(direct)) if direct else '–'}",
+                         f"oxrdflib {_s(r.oxrdflib['load_s'])} / {_ms(statistics.median(ox_q)) if ox_q else '–'}",
+                         "", "pyoxigraph direct vs through rdflib's API"))
+    if help_s is not None:
+        rows.append(("`kg --help`", "", _s(help_s), "", "", "target < 0.3 s"))
+    width = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, width, strict=True)) + " |" for row in rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in width) + "|")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated entry counts")
+    ap.add_argument("--runs", type=int, default=5, help="runs per query (median)")
+    ap.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison")
+    ap.add_argument("--no-oxrdflib", action="store_true", help="skip the oxrdflib comparison")
+    ap.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temp dir)")
+    ap.add_argument("--out", type=Path, default=None, help="also write the table to this file")
+    ap.add_argument("--job", nargs="+", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.job:
+        name, *args = a.job
+        if name == "ingest":
+            res = job_ingest(args[0], args[1], args[2], int(args[3]))
+        elif name == "floor":
+            res = job_floor(*args)
+        elif name == "rdflib":
+            res = job_rdflib(args[0], int(args[1]))
+        elif name == "oxrdflib":
+            res = job_rdflib(args[0], int(args[1]), plugin="Oxigraph")
+        else:
+            res = job_help()
+        print(json.dumps(res))
+        return 0
+    work = a.work or Path(tempfile.mkdtemp(prefix="medkg-bench-"))
+    results = []
+    for n in (int(s) for s in a.sizes.split(",")):
+        print(f"measuring {n:,} entries …", file=sys.stderr, flush=True)
+        results.append(measure(n, work, runs=a.runs, rdflib=not a.no_rdflib, oxrdflib=not a.no_oxrdflib))
+    text = table(results, child("help")["help_s"])
+    print(text)
+    if a.out:
+        a.out.write_text(text + "\n", "utf-8")
+    if not a.work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

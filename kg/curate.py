@@ -1,0 +1,256 @@
+"""Curation aids over a built store: why a node exists (:func:`explain`) and what a curator
+should look at (:func:`review`).
+
+Both re-run the pipeline on the raw lines each ``kgo:CatalogEntry`` keeps, so they explain what is
+in the store, not what a catalog file on disk says now.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+
+from kg.link import FAMILY_OF, Linked, link
+from kg.link.resolve import name_key
+from kg.namespaces import sparql_prologue
+from kg.parse import Entry, Evidence, parse_record
+from kg.read import Record
+from kg.store import Store
+
+
+@dataclass
+class StoredRecord:
+    iri: str
+    path: str
+    line: int
+    header: str
+    description: str
+
+    def record(self) -> Record:
+        return Record(self.path, self.line, self.header, self.description)
+
+
+def _rows(store: Store, sparql: str, **subs: object) -> list[dict[str, str | None]]:
+    result = store.query(sparql_prologue() + sparql, substitutions=subs or None)
+    names = [v.value for v in result.variables]  # type: ignore[union-attr]
+    return [{n: (r[n].value if r[n] is not None else None) for n in names} for r in result]  # type: ignore[union-attr]
+
+
+def stored_records(store: Store) -> list[StoredRecord]:
+    rows = _rows(store, """
+        SELECT DISTINCT ?r ?file ?line ?h ?d WHERE {
+          ?r a kgo:CatalogEntry ; kgo:sourceFile ?file ; kgo:sourceLine ?line ; kgo:rawHeader ?h .
+          OPTIONAL { ?r kgo:rawDescription ?d }
+        }""")
+    recs = [StoredRecord(r["r"] or "", r["file"] or "", int(r["line"] or 0), r["h"] or "", r["d"] or "")
+            for r in rows]
+    return sorted(recs, key=lambda r: (r.path, r.line))
+
+
+def relink(records: list[StoredRecord]) -> list[tuple[StoredRecord, Entry, Linked]]:
+    """Parse and link stored records again, with evidence from all of them (as at ingest)."""
+    ev = Evidence.default()
+    for r in records:
+        ev.observe(r.header, r.description)
+    out = []
+    for r in records:
+        e = parse_record(r.record(), ev)
+        if isinstance(e, Entry):
+            out.append((r, e, link(e, ev.names)))
+    return out
+
+
+# ---------------------------------------------------------------- explain
+
+
+@dataclass
+class Explanation:
+    iri: str
+    label: str
+    classes: list[str]
+    key: str
+    entries: list[dict[str, object]] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)
+    vocabulary: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def find_nodes(store: Store, name: str) -> list[tuple[str, str]]:
+    """(IRI, label) of nodes whose IRI is ``name`` or whose label has the same name key."""
+    if re.match(r"^https?://", name):
+        rows = _rows(store, "SELECT ?x ?l WHERE { ?x rdfs:label|skos:prefLabel ?l } LIMIT 1", x=_iri(name))
+        return [(name, rows[0]["l"] or name)] if rows else []
+    key = name_key(name)
+    rows = _rows(store, """
+        SELECT DISTINCT ?x ?l WHERE {
+          ?x rdfs:label|skos:prefLabel|skos:altLabel ?l .
+          FILTER(isIRI(?x))
+          FILTER NOT EXISTS { ?x a kgo:CatalogEntry } FILTER NOT EXISTS { ?x a kgo:RejectedEntry }
+        }""")
+    found: dict[str, str] = {}
+    for r in rows:
+        if r["l"] and name_key(r["l"]) == key:
+            found.setdefault(r["x"] or "", r["l"])
+    return sorted(found.items())
+
+
+def _iri(value: str) -> object:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(value)
+
+
+def explain(store: Store, name: str) -> list[Explanation]:
+    nodes = find_nodes(store, name)
+    if not nodes:
+        return []
+    relinked = relink(stored_records(store))
+    out = []
+    for iri, label in nodes:
+        classes = sorted({(r["c"] or "").rsplit("#", 1)[-1] for r in _rows(
+            store, "SELECT DISTINCT ?x ?c WHERE { ?x a ?c }", x=_iri(iri))})
+        vocab = bool(_rows(store, "SELECT ?x ?s WHERE { ?x skos:inScheme ?s } LIMIT 1", x=_iri(iri)))
+        ex = Explanation(iri, label, classes, name_key(label), vocabulary=vocab)
+        for rec, _entry, linked in relinked:
+            rules = [f"node: {n.rule}" for n in linked.nodes if n.iri == iri and n.rule]
+            edges = [e for e in linked.edges if iri in (e.subject, e.object)]
+            if not rules and not edges:
+                continue
+            ex.entries.append({"source": f"{rec.path}:{rec.line}", "header": rec.header,
+                               "rules": rules + [f"edge: {_short(e.predicate)} — {e.rule}" for e in edges]})
+            for e in edges:
+                other = e.object if e.subject == iri else e.subject
+                ex.links.append({"direction": "out" if e.subject == iri else "in",
+                                 "property": _short(e.predicate), "other": other,
+                                 "source": f"{rec.path}:{rec.line}", "rule": e.rule})
+        out.append(ex)
+    return out
+
+
+def _short(iri: str) -> str:
+    from kg.namespaces import prefixes
+
+    for k, v in sorted(prefixes().items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(v):
+            return f"{k}:{iri[len(v):]}"
+    return iri
+
+
+# ---------------------------------------------------------------- review
+
+
+@dataclass
+class ReviewItem:
+    source: str  # path:line
+    kind: str  # guess | mismatch | near-miss | no-task-or-language | rejected
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+# Bilingual key terms for the title/description consistency check (title in Chinese, description in
+# English). Generic words (医学, 临床, 模型, 基准 …) are left out on purpose: they match everything.
+GLOSSARY: dict[str, str] = {
+    "时间序列": r"time[- ]series", "表征": r"representation", "特征归因": r"feature (?:attribution|importance)",
+    "解释": r"expla", "偏倚": r"bias", "偏差": r"bias", "校准": r"calibrat", "拒答": r"abstain|abstention",
+    "问答": r"question|QA\b|answer", "心理健康": r"mental health", "影像": r"imag|radiolog|scan",
+    "分割": r"segment", "诊断": r"diagnos", "推理": r"reason", "报告生成": r"report", "多模态": r"multimodal",
+    "阿拉伯语": r"Arabic", "中文": r"Chinese", "英语": r"English", "泄漏": r"leak|contaminat", "实时": r"live|real-time",
+    "错误预设": r"presupposition|false premise", "患者": r"patient", "癌症": r"cancer", "对抗": r"adversarial|stress",
+    "专家": r"expert", "知识": r"knowledge", "多轮": r"multi-turn|multi-round", "药物": r"drug|medication",
+    "基因": r"gene|genom", "病理": r"patholog", "心电": r"ECG|electrocardio", "电子病历": r"EHR|electronic health",
+    "放射": r"radiolog", "皮肤": r"derma|skin", "眼科": r"ophthalm|retina|fundus", "手术": r"surg",
+    "隐私": r"privacy", "公平": r"fair", "安全": r"safe", "幻觉": r"hallucinat", "检索": r"retriev",
+    "摘要": r"summar", "对话": r"dialog|conversation", "预测": r"predict|forecast", "迁移": r"transfer",
+    "通用": r"general", "生物医学": r"biomedical",
+}
+
+
+def title_description_mismatch(entry: Entry) -> str | None:
+    """A Chinese title whose key terms the English description never mentions."""
+    if not entry.description or not re.search(r"[\u3400-\u9fff]", entry.title):
+        return None
+    terms = [t for t in GLOSSARY if t in entry.title]
+    if len(terms) < 2:
+        return None
+    if any(re.search(GLOSSARY[t], entry.description, re.I) for t in terms):
+        return None
+    return (f"title and description seem to be about different works: the title's terms "
+            f"({', '.join(terms)}) do not occur in the description")
+
+
+def review(store: Store) -> list[ReviewItem]:
+    items: list[ReviewItem] = []
+    records = stored_records(store)
+    relinked = relink(records)
+    for rec, entry, linked in relinked:
+        where = f"{rec.path}:{rec.line}"
+        for g in entry.guesses:
+            items.append(ReviewItem(where, "guess", g))
+        mismatch = title_description_mismatch(entry)
+        for note in linked.notes:
+            items.append(ReviewItem(where, "mismatch", note))
+        if mismatch:
+            intro = [e.object.rsplit("/", 1)[-1] for e in linked.edges if e.predicate.endswith("#introduces")]
+            extra = f"; the description introduces {', '.join(intro)}" if intro else ""
+            items.append(ReviewItem(where, "mismatch", mismatch + extra))
+    for rec, entry, linked in relinked:
+        where = f"{rec.path}:{rec.line}"
+        main = linked.main.iri
+        has = _rows(store, """SELECT ?x (COUNT(DISTINCT ?t) AS ?tasks) (COUNT(DISTINCT ?l) AS ?langs) WHERE {
+            OPTIONAL { ?x kgo:addressesTask ?t } OPTIONAL { ?x kgo:language ?l } } GROUP BY ?x""", x=_iri(main))[0]
+        if has["tasks"] == "0" and has["langs"] == "0":
+            items.append(ReviewItem(where, "no-task-or-language",
+                                    f"{linked.main.label!r} has no task and no language"))
+    items += near_misses(store, relinked)
+    for r in _rows(store, """SELECT DISTINCT ?file ?line ?why WHERE { ?r a kgo:RejectedEntry ;
+            kgo:sourceFile ?file ; kgo:sourceLine ?line ; kgo:rejectionReason ?why }"""):
+        items.append(ReviewItem(f"{r['file']}:{r['line']}", "rejected", r["why"] or ""))
+    order = {"rejected": 0, "mismatch": 1, "guess": 2, "near-miss": 3, "no-task-or-language": 4}
+    return sorted(items, key=lambda i: (order.get(i.kind, 9), _source_key(i.source), i.message))
+
+
+def _source_key(source: str) -> tuple[str, int]:
+    path, _, line = source.rpartition(":")
+    return path, int(line) if line.isdigit() else 0
+
+
+def near_misses(store: Store, relinked: list[tuple[StoredRecord, Entry, Linked]]) -> list[ReviewItem]:
+    """Names of catalog nodes that almost match another node of the same family but were not merged."""
+    labels: dict[str, dict[str, set[str]]] = {}  # family → key → IRIs
+    for r in _rows(store, "SELECT DISTINCT ?x ?l WHERE { ?x rdfs:label|skos:prefLabel|skos:altLabel ?l "
+                          "FILTER(isIRI(?x)) }"):
+        iri, label = r["x"] or "", r["l"] or ""
+        fam = iri.rsplit("/", 2)[-2] if iri.count("/") > 3 else ""
+        if fam in ("dataset", "model", "method") and label:
+            labels.setdefault(fam, {}).setdefault(name_key(label), set()).add(iri)
+    items = []
+    seen: set[tuple[str, str]] = set()
+    for rec, _entry, linked in relinked:
+        for node in linked.nodes:
+            fam = FAMILY_OF.get(node.classes[0]) if node.classes else None
+            if fam not in labels or not node.describe:
+                continue
+            key = name_key(node.label)
+            for other_key, iris in labels[fam].items():
+                if other_key == key or node.iri in iris or len(key) < 4:
+                    continue
+                ratio = difflib.SequenceMatcher(None, key, other_key).ratio()
+                if ratio >= 0.86 and (node.iri, other_key) not in seen:
+                    seen.add((node.iri, other_key))
+                    items.append(ReviewItem(
+                        f"{rec.path}:{rec.line}", "near-miss",
+                        f"{node.label!r} ({node.iri.rsplit('/', 1)[-1]}) almost matches {other_key!r} "
+                        f"({', '.join(sorted(i.rsplit('/', 1)[-1] for i in iris))}) but was not merged "
+                        f"(similarity {ratio:.2f})"))
+    return items
+
+
+def iter_text(items: list[ReviewItem]) -> Iterator[str]:
+    for i in items:
+        yield f"{i.source}: {i.kind}: {i.message}"

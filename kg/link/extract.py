@@ -1,0 +1,342 @@
+"""Extraction rules: what an entry's title, fields and description say it introduces, covers,
+addresses and evaluates. Each rule is a small function; every edge it adds names the rule.
+
+- introduces: "we introduce/present/propose X, a … benchmark|dataset|method|model", or a paper
+  named ``X:…`` whose title says what X is (基准, 数据集, 模型 …);
+- languages: language names and adjectives (Arabic, Chinese, 阿拉伯语, 中文 …) → lexvo IRIs;
+- tasks: labels and synonyms of the task vocabulary (English and Chinese), most specific kept;
+- models: names from the model vocabulary; evaluated when the sentence evaluates, else mentioned;
+- datasets: names from the benchmark vocabulary and from other catalog entries → usesDataset;
+- model families: a resource named ``A / B`` is a family of the models A and B.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from kg.link import FAMILY_OF, Linked, Node, work_node
+from kg.link.resolve import name_key, resolve
+from kg.link.vocab import vocabulary
+from kg.namespaces import KGO, LEXVO
+
+NAME = r"[A-Z0-9][\w\-.+]*[\w+](?:[ ][A-Z0-9][\w\-.+]*[\w+]|[ ]\d+(?:\.\d+)?)?"
+_INTRO = re.compile(
+    r"\b(?:[Ww]e|[Tt]his (?:paper|work|study))\s+(?:first\s+|further\s+|also\s+)?"
+    r"(?:introduce|introduces|present|presents|propose|proposes|release|releases|construct|constructs|"
+    r"develop|develops|build|builds|curate|curates|create|creates|contribute|contributes)\s+"
+    rf"(?P<name>{NAME})\s*(?:\((?P<abbr>[A-Za-z][\w\-]{{1,20}})\))?\s*,\s*(?P<what>[^.;]{{0,200}})"
+)
+_INTRO_CALLED = re.compile(
+    r"\b(?:introduce|present|propose|release|construct|develop|build|curate|create)s?\s+"
+    r"(?:a|an|the)\s+(?P<what>[^,.;]{0,80}?)\s*,?\s*(?:called|named|dubbed|termed)\s+"
+    rf"(?P<name>{NAME})"
+)
+KIND_WORDS = [
+    (re.compile(r"\b(?:benchmark|leaderboard|test ?bed|evaluation suite|arena)s?\b", re.I), "Benchmark"),
+    (re.compile(r"\b(?:dataset|data set|corpus|corpora|collection)s?\b", re.I), "Dataset"),
+    (re.compile(r"\b(?:foundation model|language model|model|assistant|LLM|chatbot)s?\b", re.I), "Model"),
+    (re.compile(r"\b(?:method|approach|framework|technique|algorithm|strategy|pipeline|system|agent|"
+                r"module|metric|mechanism|paradigm|loss|objective)s?\b", re.I), "Method"),
+]
+TITLE_KIND = [
+    (re.compile(r"基准|评测|测评|评估|排行榜"), "Benchmark"),
+    (re.compile(r"数据集|语料"), "Dataset"),
+    (re.compile(r"(?<!语言)模型|助手"), "Model"),
+    (re.compile(r"方法|框架|算法|机制|策略"), "Method"),
+]
+_EVAL_CONTEXT = re.compile(
+    r"evaluat|assess|benchmark|compar|answers? from|tested|test |performance|accuracy|outperform|"
+    r"responses? from|paper on|judg|score", re.I
+)
+_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]?")
+# sentences about other work ("existing benchmarks focus on multiple-choice …") say nothing about
+# this entry's tasks
+_PRIOR_WORK = re.compile(
+    r"\b(?:existing|current|prior|previous|conventional|traditional|most|many|often|typically|"
+    r"unlike|however|beyond|instead of|rather than|lack|limited)\b", re.I)
+
+
+def own_text(e) -> str:  # noqa: ANN001
+    """Title, fields and the description without sentences about prior work."""
+    sentences = [x for x in _SENTENCE.findall(e.description or "") if not _PRIOR_WORK.search(x)]
+    return " \n ".join(x for x in (e.title, e.name, e.modality, e.resource_type, e.scale, *sentences) if x)
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    label: str
+    start: int
+    end: int
+
+
+class Matcher:
+    """Find vocabulary labels in text: longest first, non-overlapping; labels with capitals (names,
+    acronyms) match case-sensitively, lower-case ones case-insensitively, Chinese ones as substrings."""
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self.iri_of: dict[str, str] = {}
+        parts = []
+        for label in sorted(labels, key=len, reverse=True):
+            if len(label) < 2 or (len(label) < 3 and label.islower()):
+                continue
+            self.iri_of[label.casefold()] = labels[label]
+            esc = re.escape(label).replace(r"\ ", r"[\s-]+")
+            if re.search(r"[\u3400-\u9fff]", label):
+                parts.append(esc)
+            elif label != label.lower():
+                parts.append(rf"(?<![\w-]){esc}(?![\w])")
+            else:
+                parts.append(rf"(?i:(?<![\w-]){esc}(?![\w]))")
+        self.pattern = re.compile("|".join(parts)) if parts else None
+
+    def find(self, text: str) -> Iterator[Hit]:
+        if self.pattern is None or not text:
+            return
+        for m in self.pattern.finditer(text):
+            key = re.sub(r"[\s-]+", " ", m.group()).casefold()
+            iri = self.iri_of.get(key) or self.iri_of.get(m.group().casefold())
+            if iri is None:  # a spacing/hyphen variant: find the label it came from
+                iri = next((v for k, v in self.iri_of.items() if re.sub(r"[\s-]+", " ", k) == key), None)
+            if iri:
+                yield Hit(iri, m.group(), m.start(), m.end())
+
+
+def _vocab_labels(name: str) -> dict[str, str]:
+    voc = vocabulary(name)
+    out: dict[str, str] = {}
+    for iri, c in voc.concepts.items():
+        for label in c.pref.values():
+            out.setdefault(label, iri)
+    from kg.link.vocab import vocab_files  # noqa: F401 - ensure files located
+
+    # alt labels come through the normalised index; recover their spelling from the file
+    for label_norm, iri in voc.index.items():
+        out.setdefault(_spelling(name, label_norm), iri)
+    return out
+
+
+@cache
+def _spellings(name: str) -> dict[str, str]:
+    import pyoxigraph as ox
+
+    from kg.link.vocab import LABELS, vocab_files
+    from kg.parse.text import normalize
+
+    out: dict[str, str] = {}
+    path = next((p for p in vocab_files() if p.stem == name), None)
+    if path is None:
+        return out
+    with path.open("rb") as fh:
+        for t in ox.parse(fh, format=ox.RdfFormat.TURTLE):
+            if t.predicate.value in LABELS and isinstance(t.object, ox.Literal):
+                out.setdefault(normalize(t.object.value), t.object.value)
+    return out
+
+
+def _spelling(name: str, label_norm: str) -> str:
+    return _spellings(name).get(label_norm, label_norm)
+
+
+@cache
+def task_matcher() -> Matcher:
+    return Matcher(_vocab_labels("tasks"))
+
+
+@cache
+def model_matcher() -> Matcher:
+    return Matcher(_vocab_labels("models"))
+
+
+@cache
+def dataset_matcher() -> Matcher:
+    return Matcher(_vocab_labels("benchmarks"))
+
+
+@cache
+def language_matcher() -> Matcher:
+    """Names of the common languages (a curated table: the full ISO list holds names such as
+    "Are" or "Even" that would match ordinary words)."""
+    from kg.link import languages as lang
+
+    labels: dict[str, str] = {}
+    for entry in lang.COMMON_LANGUAGES:
+        code = lang.ROUTED_CODES.get(entry.code, entry.code)
+        for name in (entry.zh, *entry.alt_zh, *entry.alt_en, _pycountry_name(entry.code)):
+            if name:
+                labels[name if re.search(r"[\u3400-\u9fff]", name) else name[:1].upper() + name[1:]] = code
+    for alias, code in getattr(lang, "INDEX_ALIASES", {}).items():
+        if re.search(r"[\u3400-\u9fff]", alias):
+            labels.setdefault(alias, lang.ROUTED_CODES.get(code, code))
+        elif alias[:1].isalpha():
+            labels.setdefault(alias[:1].upper() + alias[1:], lang.ROUTED_CODES.get(code, code))
+    return Matcher({k: v for k, v in labels.items() if len(k) >= 2})
+
+
+def _pycountry_name(code: str) -> str:
+    import pycountry
+
+    lang = pycountry.languages.get(alpha_3=code)
+    return re.sub(r"\s*\(.*\)$", "", lang.name) if lang else ""
+
+
+# ---------------------------------------------------------------- rules
+
+
+def kind_of(what: str) -> str | None:
+    found = [(m.start(), cls) for rx, cls in KIND_WORDS if (m := rx.search(what))]
+    return min(found)[1] if found else None
+
+
+def title_kind(title: str) -> str | None:
+    for rx, cls in TITLE_KIND:
+        if rx.search(title):
+            return cls
+    return None
+
+
+def introduced(linked: Linked) -> list[tuple[str, str, str]]:
+    """(name, class, rule) of what a paper or untyped work introduces."""
+    e = linked.entry
+    if e.kind == "resource":
+        return []
+    out: list[tuple[str, str, str]] = []
+    text = e.description or ""
+    for rx in (_INTRO, _INTRO_CALLED):
+        for m in rx.finditer(text):
+            name = m["name"].strip()
+            cls = kind_of(m["what"]) or (title_kind(e.title) if e.name and name_key(e.name) == name_key(name)
+                                         else None) or "Method"
+            if cls == "Dataset" and title_kind(e.title) == "Benchmark" and e.name and \
+                    name_key(e.name) == name_key(name):
+                cls = "Benchmark"  # "dataset and benchmark" (数据集与基准)
+            rule = f"description: {m.group(0)[:90].strip()!r}"
+            if not any(name_key(n) == name_key(name) for n, _, _ in out):
+                out.append((name, cls, rule))
+    if e.name and not any(name_key(n) == name_key(e.name) for n, _, _ in out):
+        cls = title_kind(e.title) or "Method"
+        out.append((e.name, cls, f"paper titled '{e.name}: …' (kind from title: {cls})"))
+    return out
+
+
+def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None:
+    e = linked.entry
+    main = linked.main
+    described = [main]
+
+    # model families: "MedGemma / MedSigLIP"
+    if "Model" in main.classes and e.name and re.search(r"\s/\s|\s&\s|,\s", e.name):
+        for member in re.split(r"\s*/\s*|\s*&\s*|,\s*", e.name):
+            if member:
+                node = linked.add(work_node(member, "Model", f"member of model family {e.name!r}"))
+                linked.link(node.iri, KGO + "partOfFamily", main.iri, node.rule)
+                described.append(node)
+
+    # what a paper introduces
+    for name, cls, rule in introduced(linked):
+        node = linked.add(work_node(name, cls, f"introduced by the paper ({rule})"))
+        node.literals.append((KGO + "introducedBy", main.iri))
+        linked.link(main.iri, KGO + "introduces", node.iri, rule)
+        if cls in ("Dataset", "Benchmark", "Model", "Method"):
+            described.append(node)
+    if e.kind == "paper":
+        intro_names = [n for n, _, r in introduced(linked) if r.startswith("description")]
+        if intro_names and e.name and all(name_key(n) != name_key(e.name) and name_key(e.name) not in name_key(n)
+                                          for n in intro_names):
+            linked.notes.append(f"title names {e.name!r} but the description introduces {intro_names[0]!r}")
+
+    text = " \n ".join(x for x in (e.title, e.name, e.modality, e.resource_type, e.scale, e.description) if x)
+    data_targets = [n for n in described if set(n.classes) & {"Dataset", "Benchmark", "Paper", "Work"}]
+    if main not in data_targets:
+        data_targets.insert(0, main)
+
+    # languages
+    for code in sorted({h.iri for h in language_matcher().find(text)}):
+        iri = f"{LEXVO}{code}"
+        for n in data_targets:
+            linked.link(n.iri, KGO + "language", iri, "language named in the entry's text")
+
+    # tasks: keep the most specific of the matched tasks
+    tasks = {h.iri: h.label for h in task_matcher().find(own_text(e))}
+    voc = vocabulary("tasks")
+    ancestors = set()
+    for iri in tasks:
+        ancestors |= _ancestors(voc, iri)
+    for iri, label in tasks.items():
+        if iri in ancestors:
+            continue
+        for n in data_targets:
+            linked.link(n.iri, KGO + "addressesTask", iri, f"task named in the text: {label!r}")
+
+    # models evaluated or mentioned
+    own = {name_key(n.label) for n in described}
+    for sentence in _SENTENCE.findall(e.description or ""):
+        if _PRIOR_WORK.search(sentence) and not re.search(r"answers? from|responses? from", sentence):
+            continue
+        evaluating = bool(_EVAL_CONTEXT.search(sentence))
+        for hit in model_matcher().find(sentence):
+            if name_key(hit.label) in own:
+                continue
+            node = linked.add(Node(hit.iri, ["Model"], hit.label, rule="model vocabulary", describe=False))
+            evaluators = [n for n in described if set(n.classes) & {"Paper", "Work", "Benchmark"}] or [main]
+            for n in evaluators:
+                pred = "evaluates" if evaluating else "mentions"
+                linked.link(n.iri, KGO + pred, node.iri, f"model named in: {sentence.strip()[:90]!r}")
+
+    # datasets used or mentioned: known benchmarks, and things other catalog entries describe
+    for hit in _dataset_hits(text, catalog_names):
+        iri, label = hit
+        if iri in {n.iri for n in described}:
+            continue
+        if _is_version_of(label, described):
+            continue  # "Updated cMedQA dataset" inside the cMedQA2 entry: the same dataset
+        pred = "usesDataset" if e.kind != "resource" else "mentions"
+        linked.link(main.iri, KGO + pred, iri, f"dataset named in the text: {label!r}")
+
+
+def _is_version_of(label: str, described: list[Node]) -> bool:
+    k = name_key(label)
+    return any(re.fullmatch(re.escape(k) + r"v?\d+(?:\d)*", name_key(n.label)) for n in described)
+
+
+def _dataset_hits(text: str, catalog_names: Mapping[str, tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    seen = set()
+    for hit in dataset_matcher().find(text):
+        if hit.iri not in seen:
+            seen.add(hit.iri)
+            yield hit.iri, hit.label
+    for word in re.findall(r"[A-Za-z][\w\-]*[\w]", text):
+        found = catalog_names.get(name_key(word))
+        if found and found[0] in ("Dataset", "Benchmark"):
+            iri, _ = resolve(found[1], FAMILY_OF[found[0]])
+            if iri not in seen:
+                seen.add(iri)
+                yield iri, word
+
+
+def _ancestors(voc, iri: str) -> set[str]:  # noqa: ANN001
+    out: set[str] = set()
+    todo = [iri]
+    while todo:
+        c = voc.concepts.get(todo.pop())
+        if c is None:
+            continue
+        for b in c.broader:
+            if b not in out:
+                out.add(b)
+                todo.append(b)
+    return out
+
+
+def catalog_names(entries: list) -> dict[str, tuple[str, str]]:  # noqa: ANN001
+    """name key → (class, name) of what resource entries describe, for mentions elsewhere."""
+    from kg.link import resource_class
+
+    out: dict[str, tuple[str, str]] = {}
+    for e in entries:
+        if getattr(e, "kind", None) == "resource" and e.name:
+            out.setdefault(name_key(e.name), (resource_class(e.resource_type), e.name))
+    return out

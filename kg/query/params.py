@@ -1,0 +1,398 @@
+"""Query parameters as typed RDF terms — never pasted into the query text.
+
+A value given on the command line or in a URL (a string) becomes a pyoxigraph term according to
+the declared type; the store then binds it (pyoxigraph's ``substitutions``, SPARQL SEP-0007). For
+stores that cannot substitute (a remote SPARQL server), :func:`bind_values` adds a ``VALUES``
+block built from serialized terms at the start of the query's WHERE group.
+
+>>> to_term("year", "2026")
+<Literal value=2026 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>
+>>> to_term("lang", "Arabic").value
+'http://lexvo.org/id/iso639-3/ara'
+>>> to_term("iri", "topic:clinical-prediction").value
+'https://w3id.org/medkg/id/topic/clinical-prediction'
+>>> bind_values("SELECT ?x WHERE { ?x a ?c }", {"c": ox.NamedNode("http://e.org/C")})
+'SELECT ?x WHERE { VALUES (?c) { (<http://e.org/C>) }\\n ?x a ?c }'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.namespaces import DCTERMS, LEXVO, RDFS, SKOS, XSD, base, prefixes
+
+TYPES = ("iri", "string", "langstring", "integer", "decimal", "boolean", "year", "lang", "term")
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.\-%]*[A-Za-z0-9_\-%])?$|^$")
+_LANGTAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+
+
+class ParamError(ValueError):
+    """A parameter is unknown, missing or has a bad value (a usage error: exit code 2)."""
+
+
+def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``.
+
+    >>> parse_assignments(["topic=trustworthy medical AI", "year=2026"])
+    {'topic': 'trustworthy medical AI', 'year': '2026'}
+    """
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip().lstrip("?$")
+        if not sep or not _VAR.match(key):
+            raise ParamError(f"--param {item!r}: expected NAME=VALUE")
+        if key in out:
+            raise ParamError(f"--param {key} given twice")
+        out[key] = value
+    return out
+
+
+def expand_iri(value: str) -> ox.NamedNode:
+    """``<http://…>``, ``http://…`` or a prefixed name with one of our prefixes → NamedNode.
+
+    >>> expand_iri("kgo:Paper").value
+    'https://w3id.org/medkg/ontology#Paper'
+    >>> expand_iri("nope:x")
+    Traceback (most recent call last):
+    ...
+    kg.query.params.ParamError: 'nope:x' is not an IRI or a prefixed name with a known prefix
+    """
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        v = v[1:-1]
+    prefix, sep, local = v.partition(":")
+    known = prefixes()
+    if sep and prefix in known and not local.startswith("//"):
+        if not _LOCAL.match(local):
+            raise ParamError(f"{value!r}: bad local name after '{prefix}:'")
+        return ox.NamedNode(known[prefix] + local)
+    bracketed = value.strip().startswith("<")
+    if bracketed or re.match(r"^(https?|urn|mailto|tag|info|doi|file|did|ftp):", v, re.IGNORECASE):
+        try:
+            return ox.NamedNode(v)
+        except ValueError as err:
+            raise ParamError(f"{value!r} is not a valid IRI: {err}") from None
+    raise ParamError(f"{value!r} is not an IRI or a prefixed name with a known prefix")
+
+
+def looks_like_iri(value: str) -> bool:
+    try:
+        expand_iri(value)
+    except ParamError:
+        return False
+    return True
+
+
+def language_iri(value: str) -> ox.NamedNode:
+    """An ISO 639 code or English name (``ar``, ``ara``, ``Arabic``) or a lexvo IRI → lexvo IRI."""
+    v = value.strip()
+    if v.startswith(("http://", "https://", "<", "lexvo:")):
+        node = expand_iri(v)
+        if not node.value.startswith(LEXVO):
+            raise ParamError(f"{value!r}: a language is a lexvo IRI ({LEXVO}xxx)")
+        return node
+    import pycountry
+
+    try:
+        lang = pycountry.languages.lookup(v)
+    except LookupError:
+        raise ParamError(f"{value!r} is not a language code or name (try 'ar', 'zho', 'English')") from None
+    return ox.NamedNode(LEXVO + lang.alpha_3)
+
+
+def parse_term(value: str) -> Term:
+    """A value in Turtle-like term syntax, for parameters of undeclared type: an IRI or prefixed
+    name, ``"text"@lang``, ``"v"^^type``, a number, ``true``/``false``, else a plain string.
+
+    >>> parse_term('"Arabic"@en')
+    <Literal value=Arabic language=en>
+    >>> parse_term("42").datatype.value
+    'http://www.w3.org/2001/XMLSchema#integer'
+    """
+    v = value.strip()
+    m = re.match(r'^"(.*)"(?:@([A-Za-z0-9-]+)|\^\^(\S+))?$', v, re.DOTALL)
+    if m:
+        if m[2]:
+            return to_term("langstring", f"{m[1]}@{m[2]}")
+        if m[3]:
+            try:
+                return ox.Literal(m[1], datatype=expand_iri(m[3]))
+            except ValueError as err:
+                raise ParamError(f"{value!r}: {err}") from None
+        return ox.Literal(m[1])
+    if re.match(r"^[+-]?\d+$", v):
+        return ox.Literal(v, datatype=ox.NamedNode(XSD + "integer"))
+    if re.match(r"^[+-]?\d*\.\d+$", v):
+        return ox.Literal(v, datatype=ox.NamedNode(XSD + "decimal"))
+    if v in ("true", "false"):
+        return ox.Literal(v, datatype=ox.NamedNode(XSD + "boolean"))
+    if v.startswith("<") or looks_like_iri(v) and " " not in v:
+        return expand_iri(v)
+    return ox.Literal(value)
+
+
+def to_term(ptype: str, value: str, *, cls: str | None = None, store: Any = None) -> Term:
+    """Convert ``value`` to an RDF term of type ``ptype`` (see :data:`TYPES`); bad values are
+    :class:`ParamError`. An ``iri`` with a class may be given by label (needs ``store``)."""
+    v = value.strip()
+    if ptype == "iri":
+        if looks_like_iri(v):
+            return expand_iri(v)
+        if store is None:
+            raise ParamError(f"{value!r} is not an IRI or a prefixed name")
+        return resolve_label(store, v, cls)
+    if ptype == "string":
+        return ox.Literal(value)
+    if ptype == "langstring":
+        text, sep, tag = value.rpartition("@")
+        if not sep or not _LANGTAG.match(tag):
+            raise ParamError(f"{value!r}: expected TEXT@LANG, e.g. 'medical QA@en'")
+        return ox.Literal(text, language=tag.lower())
+    if ptype == "integer":
+        if not re.match(r"^[+-]?\d+$", v):
+            raise ParamError(f"{value!r} is not an integer")
+        return ox.Literal(str(int(v)), datatype=ox.NamedNode(XSD + "integer"))
+    if ptype == "decimal":
+        if not re.match(r"^[+-]?(\d+\.?\d*|\.\d+)$", v):
+            raise ParamError(f"{value!r} is not a decimal number")
+        return ox.Literal(v, datatype=ox.NamedNode(XSD + "decimal"))
+    if ptype == "boolean":
+        low = v.lower()
+        if low not in ("true", "false", "1", "0", "yes", "no"):
+            raise ParamError(f"{value!r} is not a boolean (true/false)")
+        return ox.Literal("true" if low in ("true", "1", "yes") else "false",
+                          datatype=ox.NamedNode(XSD + "boolean"))
+    if ptype == "year":
+        if not re.match(r"^\d{4}$", v):
+            raise ParamError(f"{value!r} is not a year (four digits, e.g. 2026)")
+        return ox.Literal(v, datatype=ox.NamedNode(XSD + "gYear"))
+    if ptype == "lang":
+        return language_iri(v)
+    if ptype == "term":
+        return parse_term(value)
+    raise ParamError(f"unknown parameter type {ptype!r}")
+
+
+_LABEL_QUERY = f"""
+SELECT DISTINCT ?s ?v ?cls WHERE {{
+  ?s <{RDFS}label>|<{SKOS}prefLabel>|<{SKOS}altLabel>|<{DCTERMS}title>|<{SKOS}notation> ?l .
+  FILTER(isIRI(?s) && LCASE(STR(?l)) = LCASE(STR(?v)))
+  #CLASS ?s a ?cls .
+}} ORDER BY ?s LIMIT 20
+"""
+
+
+def resolve_label(store: Any, label: str, cls: str | None = None) -> ox.NamedNode:
+    """The one IRI (of class ``cls``, if given) whose label or title is ``label`` (any case).
+    A slug of the class's IRI family also works (``trustworthy-medical-ai`` for a topic)."""
+    subs: dict[str, object] = {"v": ox.Literal(label.strip())}
+    cls_node = expand_iri(cls) if cls else None
+    if cls_node is not None:
+        subs["cls"] = cls_node
+    text = _LABEL_QUERY.replace("#CLASS ", "") if cls_node is not None else _LABEL_QUERY
+    found = [r["s"] for r in store.query(text, substitutions=subs)]
+    if not found and cls_node is not None and re.match(r"^[a-z0-9][a-z0-9-]*$", label.strip()):
+        from kg.link import FAMILY_OF
+
+        family = FAMILY_OF.get(cls_node.value.rsplit("#", 1)[-1])
+        if family:
+            guess = ox.NamedNode(f"{base()}{family}/{label.strip()}")
+            ask = store.query("SELECT ?s ?cls WHERE { ?s a ?cls } LIMIT 1",
+                              substitutions={"s": guess, "cls": cls_node})
+            if list(ask):
+                return guess
+    what = f" of class {cls}" if cls else ""
+    if not found:
+        raise ParamError(f"nothing{what} is labelled {label!r} (give an IRI or a prefixed name)")
+    if len(found) > 1:
+        names = ", ".join(compact(n.value) for n in found[:5])
+        raise ParamError(f"{label!r} names {len(found)} things{what}: {names}; give one of them")
+    return found[0]
+
+
+def compact(iri: str) -> str:
+    """The shortest prefixed form of an IRI, or ``<iri>``.
+
+    >>> compact("https://w3id.org/medkg/id/topic/x")
+    'topic:x'
+    """
+    best = None
+    for p, ns in prefixes().items():
+        local = iri[len(ns):]
+        if iri.startswith(ns) and _LOCAL.match(local) and (best is None or len(local) < len(best[1])):
+            best = (p, local)
+    return f"{best[0]}:{best[1]}" if best else f"<{iri}>"
+
+
+def bind(params: list[Any] | None, given: Mapping[str, str], *, store: Any = None,
+         query_text: str | None = None) -> dict[str, Term]:
+    """Typed bindings for a query: declared ``params`` (:class:`kg.query.library.Param`) take
+    their values from ``given`` or their defaults; an unknown, missing or bad one is a
+    :class:`ParamError`. Without declarations (ad-hoc text) each given name must be a variable
+    of ``query_text`` and its value is read as a term (:func:`parse_term`)."""
+    out: dict[str, Term] = {}
+    if params is None:
+        for name, value in given.items():
+            if query_text is None or not re.search(rf"[?$]{re.escape(name)}\b", query_text):
+                raise ParamError(f"unknown parameter {name!r}: the query has no variable ?{name}")
+            out[name] = parse_term(value)
+        return out
+    declared = {p.name: p for p in params}
+    unknown = [k for k in given if k not in declared]
+    if unknown:
+        known = ", ".join(declared) or "none"
+        raise ParamError(f"unknown parameter {unknown[0]!r} (this query takes: {known})")
+    for p in params:
+        value = given.get(p.name, p.default)
+        if value is None or value == "" and p.type != "string":
+            if p.required:
+                raise ParamError(f"missing parameter {p.name!r} ({p.type}): give --param {p.name}=VALUE")
+            continue
+        try:
+            out[p.name] = to_term(p.type, value, cls=p.cls, store=store)
+        except ParamError as err:
+            raise ParamError(f"parameter {p.name!r}: {err}") from None
+    return out
+
+
+# -- VALUES fallback for stores without substitutions -------------------------------------------
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_FORMS = re.compile(r"(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+
+
+def serialize_term(term: object) -> str:
+    """A term in SPARQL syntax (N-Triples form, escaped): pyoxigraph or rdflib terms.
+
+    >>> serialize_term(ox.Literal('say "hi"', language="en"))
+    '"say \\\\"hi\\\\""@en'
+    """
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return str(term)
+    if isinstance(term, ox.BlankNode):
+        raise ValueError("a blank node cannot be bound in a VALUES block")
+    n3 = getattr(term, "n3", None)
+    if callable(n3):
+        return n3()
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def code_only(text: str) -> str:
+    """``text`` with comments, strings and IRIs blanked out (same length, so positions hold):
+    what is left is SPARQL keywords, names, variables and punctuation.
+
+    >>> code_only('SELECT * { ?s <http://e.org/a#b> "x}" } # }')
+    'SELECT * { ?s                    "  " }    '
+    """
+    out = list(text)
+    i, n = 0, len(text)
+
+    def blank(a: int, b: int) -> None:
+        for k in range(a, min(b, n)):
+            if out[k] != "\n":
+                out[k] = " "
+
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            blank(i, j)
+            i = j
+            continue
+        if c in "\"'":
+            q3 = text[i:i + 3]
+            if q3 in ('"""', "'''"):
+                j = i + 3
+                while j < n and text[j:j + 3] != q3:
+                    j += 2 if text[j] == "\\" else 1
+                blank(i + 1, j + 2)
+                i = j + 3
+                continue
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            blank(i + 1, j)
+            i = j + 1
+            continue
+        if c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                blank(i, m.end())
+                i = m.end()
+                continue
+        i += 1
+    return "".join(out)
+
+
+def _where_brace(text: str) -> int:
+    """Index of the ``{`` that opens the query's WHERE group (skipping a CONSTRUCT template and
+    braces inside parentheses); -1 when there is none."""
+    code = code_only(text)
+    m = next((m for m in _FORMS.finditer(code)
+              if m.start() == 0 or not (code[m.start() - 1].isalnum() or code[m.start() - 1] in "_:?$")), None)
+    if m is None:
+        return -1
+    i, depth_paren = m.end(), 0
+    if m.group(1).upper() == "CONSTRUCT" and code[i:].lstrip().startswith("{"):
+        i = code.index("{", i)
+        depth = 0
+        for k in range(i, len(code)):
+            depth += {"{": 1, "}": -1}.get(code[k], 0)
+            if depth == 0:
+                i = k + 1
+                break
+    for k in range(i, len(code)):
+        c = code[k]
+        if c == "(":
+            depth_paren += 1
+        elif c == ")":
+            depth_paren -= 1
+        elif c == "{" and depth_paren == 0:
+            return k
+    return -1
+
+
+def uses_keyword(text: str, keyword: str) -> bool:
+    """Whether ``keyword`` (e.g. ``SERVICE``) occurs as a keyword, not in a string, IRI, comment,
+    variable or prefixed name.
+
+    >>> uses_keyword('SELECT * { SERVICE <http://x/> { ?s ?p ?o } }', "service")
+    True
+    >>> uses_keyword('SELECT ?service { ?s ex:service "SERVICE" } # SERVICE', "service")
+    False
+    """
+    pattern = rf"(?<![\w:?$\-.]){re.escape(keyword)}(?![\w:\-])"
+    return re.search(pattern, code_only(text), re.IGNORECASE) is not None
+
+
+def bind_values(query_text: str, bindings: Mapping[str, object]) -> str:
+    """``query_text`` with ``bindings`` (variable name → RDF term) as a one-row ``VALUES`` block
+    at the start of the WHERE group — a join with the rest of the pattern, which for a query
+    written with the variable in its pattern equals substitution. Terms are serialized in
+    N-Triples syntax (escaped), variable names are checked, so no text is ever pasted in.
+
+    A store without SEP-0007 substitutions (a remote SPARQL server) calls this in its
+    ``query(sparql, substitutions=...)``: ``sparql = bind_values(sparql, substitutions)``
+    when ``substitutions`` is not empty, then sends ``sparql``.
+    """
+    if not bindings:
+        return query_text
+    names = list(bindings)
+    for name in names:
+        if not _VAR.match(name):
+            raise ValueError(f"bad variable name {name!r}")
+    row = " ".join(serialize_term(bindings[k]) for k in names)
+    block = f" VALUES ({' '.join('?' + k for k in names)}) {{ ({row}) }}\n"
+    at = _where_brace(query_text)
+    if at < 0:
+        raise ValueError("cannot bind parameters: the query has no WHERE group")
+    return query_text[:at + 1] + block + query_text[at + 1:]

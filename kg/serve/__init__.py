@@ -1,0 +1,49 @@
+"""``kg serve``: a local linked-data server over the store — SPARQL 1.1 Protocol at ``/sparql``
+(read-only, time-out and result cap on every query), a query page with the named queries,
+dereferenceable IRIs with content negotiation and ``/.well-known/void``.
+
+Why our own server rather than ``oxigraph serve-read-only``: Oxigraph's server answers the
+SPARQL protocol (and has a time-out) but not the rest — dereferencing ``/id/…`` as HTML/RDF, the
+named-query page with typed parameters, predeclared prefixes, a result cap, VoID — so it would
+need a proxy in front and a second binary. A stdlib ``ThreadingHTTPServer`` over the same
+embedded store, with queries in killable worker processes (:mod:`kg.serve.workers`), does it all
+with no dependency. See ``docs/sparql.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+
+
+def make_server(
+    store_spec: str | None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+    timeout: float = 10.0, max_rows: int = 10000, workers: int = 2, max_body: int = 1 << 20,
+) -> Any:
+    """Open the store read-only, start the query workers and bind ``host:port`` (0: any free
+    port). Call ``serve_forever()`` on the result, and ``server_close()`` when done."""
+    from kg.serve.app import Config, Server
+    from kg.serve.workers import InlineExecutor, WorkerPool
+    from kg.store import open_store, parse_store_url, resolve_store
+
+    spec = resolve_store(store_spec)
+    store = open_store(spec, read_only=True)
+    scheme, _ = parse_store_url(spec)
+    executor: Any
+    if scheme == "oxigraph" and workers > 0:
+        try:
+            executor = WorkerPool(spec, workers)
+        except BaseException:
+            store.close()
+            raise
+    else:
+        executor = InlineExecutor(store)
+    config = Config(store, executor, timeout=timeout, max_rows=max_rows, max_body=max_body)
+    try:
+        return Server((host, port), config)
+    except BaseException:
+        executor.close()
+        store.close()
+        raise

@@ -1,0 +1,45 @@
+"""``kg review``: what a curator should look at, each with path:line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.ingest import ingest
+from kg.store import open_store
+
+
+def test_review_finds_the_seed_title_abstract_mismatch(runner: CliRunner, built_store: str) -> None:
+    result = runner.invoke(cli, ["review", "--store", built_store, "--format", "json"])
+    assert result.exit_code == 0
+    items = json.loads(result.stdout)
+    mismatches = [i for i in items if i["kind"] == "mismatch"]
+    assert [i["source"] for i in mismatches] == ["data/catalog/000_c2e436b3784f4f61.txt:7"]
+    assert "neural-medbench" in mismatches[0]["message"]
+    kinds = {i["kind"] for i in items}
+    assert "no-task-or-language" in kinds
+    lonely = [i["source"] for i in items if i["kind"] == "no-task-or-language"]
+    assert "data/catalog/003_b91fc50fb6a4089c.txt:19" in lonely  # MedGemma / MedSigLIP
+    near = [i["message"] for i in items if i["kind"] == "near-miss"]
+    assert any("cMedQA2" in m and "'cmedqa'" in m for m in near)
+
+
+def test_review_lists_guesses_and_rejects(runner: CliRunner, tmp_path: Path) -> None:
+    cat = tmp_path / "c.txt"
+    cat.write_text(
+        "论文ICLR 2026 Poster2026 年brand new area Zeta 方法研究\n"
+        "ICLR 2026 paper. We propose Zeta, a method for clinical question answering in English.\n"
+        "论文ICLR 2026 Poster no year here\n"
+        "A description for a header that cannot be split at all, which should be rejected.\n", "utf-8")
+    store = open_store(str(tmp_path / "s"))
+    ingest([cat], store)
+    store.close()
+    result = runner.invoke(cli, ["review", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"{cat}:1: guess: topic/title split guessed") for line in lines)
+    assert any(line.startswith(f"{cat}:3: rejected: paper header has no '<year> 年' field") for line in lines)
+    assert lines[-1] == f"{len(lines) - 1} items to review"

@@ -1,0 +1,284 @@
+"""The ``sparql+http://`` store against real servers on 127.0.0.1: Oxigraph server (PyPI ``oxigraph``)
+and Virtuoso (Debian ``virtuoso-opensource``). A remote build must hold the same triples and give the
+same answers as the embedded store built from the seed catalog."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from tests.conftest import CATALOG, ROOT, rows
+
+pytestmark = pytest.mark.server
+
+VIRTUOSO = "/usr/bin/virtuoso-t"
+ISQL = shutil.which("isql-vt") or "/usr/bin/isql-vt"
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+
+QUERIES = [
+    "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
+    "SELECT ?p ?t WHERE { ?p a kgo:Paper ; dcterms:title ?t }",
+    "SELECT ?d ?l WHERE { ?d a kgo:Dataset ; rdfs:label ?l OPTIONAL { ?d kgo:accessText ?a } }",
+    "SELECT ?r ?f ?line WHERE { ?r a kgo:CatalogEntry ; kgo:sourceFile ?f ; kgo:sourceLine ?line }",
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'https://w3id.org/')) }"
+    " GROUP BY ?g",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+def start_oxigraph(location: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    port = port or free_port()
+    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    wait_for(url, proc)
+    return proc, url
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory):
+    proc, url = start_oxigraph(tmp_path_factory.mktemp("oxserver"))
+    yield f"sparql+{url}"
+    stop(proc)
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/v.db
+ErrorLogFile = {d}/v.log
+LockFile = {d}/v.lck
+TransactionFile = {d}/v.trx
+xa_persistent_file = {d}/v.pxa
+[TempDatabase]
+DatabaseFile = {d}/v-temp.db
+TransactionFile = {d}/v-temp.trx
+[Parameters]
+ServerPort = {sql}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = {http}
+ServerRoot = {d}
+ServerThreads = 4
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso_url(tmp_path_factory: pytest.TempPathFactory):
+    if not os.access(VIRTUOSO, os.X_OK):
+        pytest.skip(f"Virtuoso not installed ({VIRTUOSO} missing: apt-get install virtuoso-opensource)")
+    d = tmp_path_factory.mktemp("virtuoso")
+    sql, http = free_port(), free_port()
+    (d / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=d, sql=sql, http=http))
+    proc = subprocess.Popen([VIRTUOSO, "+configfile", str(d / "virtuoso.ini"), "+foreground"], cwd=d,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{http}/sparql"
+    try:
+        wait_for(url, proc, 60)
+        # the anonymous SPARQL user may update (a test server on loopback only)
+        subprocess.run([ISQL, str(sql), "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
+                       check=True, capture_output=True, timeout=30)
+    except BaseException:
+        stop(proc)
+        raise
+    yield f"sparql+{url}"
+    stop(proc)
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def server_url(request: pytest.FixtureRequest) -> str:
+    """Each server, holding a build of the seed catalog (built once per server)."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    build_into(url)
+    return url
+
+
+def build_into(spec: str) -> None:
+    from kg.build import build
+    from kg.store import open_store
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        store = open_store(spec)
+        try:
+            build(store, CATALOG, out_dir=None, validate=False)
+        finally:
+            store.close()
+    finally:
+        os.chdir(cwd)
+
+
+def canon(store, sparql: str) -> list[tuple]:  # noqa: ANN001
+    return sorted(tuple(sorted(r.items(), key=lambda kv: kv[0])) for r in rows(store, sparql))
+
+
+def test_remote_build_matches_embedded(server_url: str, seed_store) -> None:  # noqa: ANN001
+    from kg.store import open_store
+
+    remote = open_store(server_url, read_only=True)
+    try:
+        assert remote.graph_names() == seed_store.graph_names()
+        assert remote.count() == seed_store.count() > 0
+        for g in seed_store.graph_names():
+            assert remote.count(g) == seed_store.count(g), g
+        for q in QUERIES:
+            assert canon(remote, q) == canon(seed_store, q), q
+    finally:
+        remote.close()
+
+
+def test_remote_ingest_is_idempotent(server_url: str, seed_store, in_root: Path) -> None:  # noqa: ANN001
+    from kg.ingest import ingest
+    from kg.store import open_store
+
+    store = open_store(server_url)
+    try:
+        report = ingest([CATALOG], store)
+        assert {s.status for s in report.sources} == {"unchanged"}
+        forced = ingest([CATALOG], store, force=True)  # replaces every catalog graph
+        assert {s.status for s in forced.sources} == {"loaded"}
+        assert store.count() == seed_store.count()
+        assert not any(g.startswith("urn:medkg:staging:") for g in store.graph_names())
+    finally:
+        store.close()
+
+
+def test_substitutions_are_bound_not_pasted(server_url: str, seed_store) -> None:  # noqa: ANN001
+    from kg.store import open_store
+
+    paper = rows(seed_store, "SELECT ?p WHERE { ?p a kgo:Paper } LIMIT 1")[0]["p"]
+    q = "SELECT ?t WHERE { ?p dcterms:title ?t }"
+    remote = open_store(server_url, read_only=True)
+    try:
+        expected = canon(seed_store, q.replace("?p dcterms", f"<{paper}> dcterms"))
+        assert canon(remote, q.replace("?p dcterms", f"<{paper}> dcterms")) == expected
+        got = sorted(r["t"] for r in rows(remote, q, p=ox.NamedNode(paper)))
+        assert got == sorted(dict(e)["t"] for e in expected) and got
+        # a hostile literal stays a literal: no injection, no match
+        evil = ox.Literal('x" } ?p ?q ?t . FILTER("1"="1')
+        assert rows(remote, "SELECT ?p WHERE { ?p rdfs:label ?l }", l=evil) == []
+    finally:
+        remote.close()
+
+
+def test_cli_query_and_stats_on_remote(server_url: str, runner) -> None:  # noqa: ANN001
+    from kg.cli import cli
+
+    oxigraph_url = server_url
+    r = runner.invoke(cli, ["query", "--store", oxigraph_url, "-f", "csv", "-e",
+                            "SELECT (COUNT(*) AS ?n) WHERE { ?p a kgo:Paper }"])
+    assert r.exit_code == 0, r.output
+    assert int(r.output.split()[-1]) > 0
+    r = runner.invoke(cli, ["stats", "--store", oxigraph_url])
+    assert r.exit_code == 0, r.output
+    assert "Paper" in r.output
+
+
+def test_server_gone_mid_ingest_leaves_graphs_intact(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from kg.store import StoreError, open_store
+    from kg.store import sparql as remote
+
+    monkeypatch.setattr(remote, "BACKOFF", 0.05)
+    monkeypatch.setattr(remote, "BATCH_TRIPLES", 10)
+    port = free_port()
+    proc, url = start_oxigraph(tmp_path / "data", port)
+    g1, g2 = "https://w3id.org/medkg/id/graph/catalog/a", "https://w3id.org/medkg/id/graph/catalog/b"
+
+    def quads(g: str, n: int, tag: str):
+        return [ox.Quad(ox.NamedNode(f"http://x/{tag}{i}"), ox.NamedNode("http://x/p"), ox.Literal(tag),
+                        ox.NamedNode(g)) for i in range(n)]
+
+    try:
+        store = open_store(f"sparql+{url}")
+        store.replace_graphs({g1: quads(g1, 25, "old"), g2: quads(g2, 25, "old")})
+        assert store.count() == 50
+
+        def dying():  # the server goes away after the first graph's batches were uploaded
+            stop(proc)
+            yield from quads(g2, 25, "new")
+
+        with pytest.raises(StoreError, match="unavailable"):
+            store.replace_graphs({g1: quads(g1, 30, "new"), g2: dying()})
+        store.close()
+        with pytest.raises(StoreError, match="unavailable: cannot connect"):
+            open_store(f"sparql+{url}")
+    finally:
+        stop(proc)
+    proc, url = start_oxigraph(tmp_path / "data", port)
+    try:
+        store = open_store(f"sparql+{url}")  # a writable open drops leftover staging graphs
+        assert store.graph_names() == [g1, g2]
+        assert store.count() == 50
+        assert rows(store, "SELECT DISTINCT ?o WHERE { ?s <http://x/p> ?o }") == [{"o": "old"}]
+        assert not store._staging_graphs()
+        store.close()
+    finally:
+        stop(proc)
+
+
+def test_cli_unreachable_server_exits_3(runner, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from kg.cli import cli
+    from kg.store import sparql as remote
+
+    monkeypatch.setattr(remote, "BACKOFF", 0.01)
+    spec = f"sparql+http://127.0.0.1:{free_port()}/query"
+    r = runner.invoke(cli, ["ingest", str(CATALOG), "--store", spec])
+    assert r.exit_code == 3
+    lines = [line for line in r.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "SPARQL server unavailable" in lines[0]
+
+
+def test_credentials_come_from_the_environment(oxigraph_url: str, monkeypatch) -> None:  # noqa: ANN001
+    from kg.store import open_store
+
+    monkeypatch.setenv("KG_SPARQL_USER", "curator")
+    monkeypatch.setenv("KG_SPARQL_PASSWORD", "s3cret")
+    store = open_store(oxigraph_url, read_only=True)
+    try:
+        assert store._http.auth is not None
+        assert "s3cret" not in store.url
+    finally:
+        store.close()
