@@ -37,7 +37,11 @@ OWN_QUERIES = {
     "q:datasets-access": "SELECT ?d ?a WHERE { ?d a kgo:Dataset ; kgo:accessText ?a } ORDER BY ?d LIMIT 1000",
     "q:entries-per-file": "SELECT ?f (COUNT(?r) AS ?n) WHERE { ?r a kgo:CatalogEntry ; kgo:sourceFile ?f } GROUP BY ?f",
 }
+QUERY_TIMEOUT = 60  # seconds per query run before it is reported as a time-out
+QUERY_MEMORY = 4 << 30  # address-space cap of a query process (a runaway query must not take the machine)
 EXPORTS = {"nq": "N_QUADS", "trig": "TRIG", "ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD"}
+RDFLIB_TIMEOUT = 30  # seconds for all runs of one query on rdflib
+RDFLIB_MEMORY = 8 << 30
 RDFLIB_EXPORTS = {"nq": "nquads", "trig": "trig"}
 
 
@@ -105,26 +109,15 @@ def job_ingest(catalog: str, store_dir: str, nquads: str, runs: int) -> dict:
     from kg.namespaces import sparql_prologue
 
     pro = sparql_prologue()
-    res["queries"] = {}
     texts = {}
     for name, (text, params) in named_queries().items():
         subs = bindings(params, store)
-        try:  # the same bound text for rdflib (VALUES, as for a remote server)
+        try:  # bound by VALUES (as for a remote server), the same text for both engines
             from kg.query.params import bind_values
 
             texts[name] = bind_values(pro + text, subs) if subs else pro + text
         except Exception:  # noqa: BLE001
             texts[name] = pro + text
-
-        def one(text: str = text, subs: dict = subs) -> None:
-            result = store.query(pro + text, substitutions=subs or None)
-            for _ in result if not isinstance(result, ox.QueryBoolean) else ():
-                pass
-
-        try:
-            res["queries"][name] = _median_ms(one, runs)
-        except Exception as err:  # noqa: BLE001
-            res["queries"][name] = f"error: {type(err).__name__}"
     Path(nquads).with_suffix(".queries.json").write_text(json.dumps(texts), "utf-8")
     res["exports"] = {}
     for ext, fmt in EXPORTS.items():
@@ -153,6 +146,22 @@ def job_ingest(catalog: str, store_dir: str, nquads: str, runs: int) -> dict:
     return res
 
 
+def job_query(store_dir: str, nquads: str, name: str, runs: int) -> dict:
+    """One named query on the embedded store (its own process: a runaway query is cut off)."""
+    import pyoxigraph as ox
+
+    resource.setrlimit(resource.RLIMIT_AS, (QUERY_MEMORY, QUERY_MEMORY))
+    store = ox.Store.read_only(store_dir)
+    text = json.loads(Path(nquads).with_suffix(".queries.json").read_text("utf-8"))[name]
+
+    def one() -> None:
+        result = store.query(text, use_default_graph_as_union=True)
+        for _ in result if not isinstance(result, ox.QueryBoolean) else ():
+            pass
+
+    return {"ms": _median_ms(one, runs)}
+
+
 def job_floor(nquads: str, store_dir: str) -> dict:
     import pyoxigraph as ox
 
@@ -161,6 +170,14 @@ def job_floor(nquads: str, store_dir: str) -> dict:
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     store.flush()
     return {"load_s": time.perf_counter() - t, "load_mb": peak_mb()}
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise _Timeout
 
 
 def _rdflib_load(nquads: str, plugin: str | None) -> tuple[object, float]:
@@ -173,19 +190,30 @@ def _rdflib_load(nquads: str, plugin: str | None) -> tuple[object, float]:
 
 
 def job_rdflib(nquads: str, runs: int, plugin: str | None = None) -> dict:
+    resource.setrlimit(resource.RLIMIT_AS, (RDFLIB_MEMORY, RDFLIB_MEMORY))
     ds, load_s = _rdflib_load(nquads, plugin)
     res: dict = {"load_s": load_s, "load_mb": peak_mb(), "queries": {}, "exports": {}}
     texts = json.loads(Path(nquads).with_suffix(".queries.json").read_text("utf-8"))
+    import signal
+
+    signal.signal(signal.SIGALRM, _alarm)
     for name, text in texts.items():
 
         def one(text: str = text) -> None:
             for _ in ds.query(text):
                 pass
 
+        signal.alarm(RDFLIB_TIMEOUT)
         try:
             res["queries"][name] = _median_ms(one, runs)
+        except _Timeout:
+            res["queries"][name] = f"> {RDFLIB_TIMEOUT} s"
+        except MemoryError:
+            res["queries"][name] = "out of memory"
         except Exception as err:  # noqa: BLE001
             res["queries"][name] = f"error: {type(err).__name__}"
+        finally:
+            signal.alarm(0)
     if not plugin:
         for ext, fmt in RDFLIB_EXPORTS.items():
             t = time.perf_counter()
@@ -205,10 +233,10 @@ def job_help() -> dict:
     return {"help_s": statistics.median(times)}
 
 
-def child(job: str, *args: object) -> dict:
+def child(job: str, *args: object, timeout: float | None = None) -> dict:
     """Run ``job`` in a fresh interpreter; its JSON result."""
     cmd = [sys.executable, "-m", "bench.run", "--job", job, *map(str, args)]
-    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"bench job {job} failed:\n{p.stderr[-2000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -234,6 +262,16 @@ def measure(n: int, work: Path, *, runs: int = 5, rdflib: bool = True, oxrdflib:
     nq = d / "all.nq"
     r = SizeResult(n)
     r.medkg = child("ingest", d / "catalog", d / "store", nq, runs)
+    r.medkg["queries"] = {}
+    for name in named_queries():
+        try:
+            got = child("query", d / "store", nq, name, runs, timeout=QUERY_TIMEOUT * (runs + 1) + 10)
+            r.medkg["queries"][name] = got["ms"]
+        except subprocess.TimeoutExpired:
+            r.medkg["queries"][name] = f"> {QUERY_TIMEOUT} s"
+        except RuntimeError as err:
+            last = str(err).strip().splitlines()[-1][:60]
+            r.medkg["queries"][name] = "out of memory" if "MemoryError" in str(err) else f"error: {last}"
     r.floor = child("floor", nq, d / "floor")
     if rdflib:
         r.rdflib = child("rdflib", nq, max(1, min(runs, 3)))
@@ -316,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         name, *args = a.job
         if name == "ingest":
             res = job_ingest(args[0], args[1], args[2], int(args[3]))
+        elif name == "query":
+            res = job_query(args[0], args[1], args[2], int(args[3]))
         elif name == "floor":
             res = job_floor(*args)
         elif name == "rdflib":

@@ -49,9 +49,11 @@ def dataset(g: rdflib.Graph) -> URIRef:
 
 def test_statistics_match_the_store(void, seed_store) -> None:
     ds = dataset(void)
-    union = rows(seed_store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    union = rows(seed_store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                             "WHERE { GRAPH ?g { ?s ?p ?o } } }")
     assert int(void.value(ds, VOID.triples)) == int(union[0]["n"])
-    classes = {r["c"]: int(r["n"]) for r in rows(seed_store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")}
+    query = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"
+    classes = {r["c"]: int(r["n"]) for r in rows(seed_store, query)}
     parts = {str(void.value(p, VOID["class"])): int(void.value(p, VOID.entities))
              for p in void.objects(ds, VOID.classPartition)}
     assert parts == classes
