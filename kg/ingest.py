@@ -32,7 +32,7 @@ from kg.map.iri import graph_iri
 from kg.namespaces import DCTERMS, KGO, RDF, RDFS, VOID, XSD, base
 from kg.parse import Entry, Evidence, gather_evidence, learn_fields, parse_record
 from kg.read import Problem, Record, catalog_files, display_path, read_file
-from kg.store import Store
+from kg.store import Store, StoreError
 
 Progress = Callable[[int], None]
 BULK_MIN = 5000  # entries from which the bulk path is taken automatically
@@ -186,8 +186,13 @@ def ingest(
     files_of: dict[str, list[Path]] = {}
     try:
         if bulk and todo:
-            spool = Path(tempfile.mkdtemp(prefix="medkg-ingest-", dir=os.environ.get("KG_TMPDIR")))
-            files_of = _parse_parallel(todo, ev, spool, workers, tick)
+            try:
+                spool = Path(tempfile.mkdtemp(prefix="medkg-ingest-", dir=os.environ.get("KG_TMPDIR")))
+                files_of = _parse_parallel(todo, ev, spool, workers, tick)
+            except OSError as err:  # the chunk directory is full or not writable: one line, exit 3
+                where = spool or os.environ.get("KG_TMPDIR") or tempfile.gettempdir()
+                raise StoreError(f"{where}: cannot write the ingest's chunk files "
+                                 f"(set KG_TMPDIR to a larger disk): {err.strerror or err}") from None
             for _f, display, graph, digest_hex, _src in todo:
                 graphs[graph] = _header_quads(graph, display, digest_hex)
         else:

@@ -21,9 +21,12 @@ from kg.cli.options import EXIT_STORE, fail, store_option
               help="Query worker processes (0: run queries in the server process).")
 @click.option("--max-body", default=1 << 20, show_default=True, type=click.IntRange(min=1024),
               help="Largest request body accepted, in bytes (413 above).")
+@click.option("--idle-timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a connection may stay silent (mid-request or idle keep-alive) before "
+              "it is closed.")
 @click.option("-v", "--verbose", is_flag=True, help="Log every request.")
 def serve(store_spec: str | None, host: str, port: int, timeout: float, max_rows: int, workers: int,
-          max_body: int, verbose: bool) -> None:
+          max_body: int, idle_timeout: float, verbose: bool) -> None:
     """Serve SPARQL and dereferenceable IRIs on loopback, read-only.
 
     \b
@@ -43,7 +46,7 @@ def serve(store_spec: str | None, host: str, port: int, timeout: float, max_rows
 
     try:
         server = make_server(store_spec, host=host, port=port, timeout=timeout, max_rows=max_rows,
-                             workers=workers, max_body=max_body)
+                             workers=workers, max_body=max_body, idle_timeout=idle_timeout)
     except StoreError as err:
         fail(str(err), EXIT_STORE)
     except (OSError, RuntimeError) as err:

@@ -8,7 +8,7 @@ Parsing a catalog is two passes: the first observes every record to gather catal
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -109,11 +109,22 @@ def parse_header(header: str, description: str = "", evidence: Evidence | None =
     return result
 
 
+MEMO = 4096  # identical entries remembered per pass (a catalog may repeat one entry 10^5 times)
+
+
 def gather_evidence(records: Iterable[Record | Problem], base: Evidence | None = None) -> Evidence:
     ev = base if base is not None else Evidence.default()
+    seen: dict[tuple[str, str | None], list[str]] = {}
     for r in records:
         if isinstance(r, Record):
-            ev.observe(r.header, r.description)
+            key = (r.header, r.description)
+            counted = seen.get(key)
+            if counted is not None:
+                ev.recount(counted)
+                continue
+            if len(seen) >= MEMO:
+                seen.clear()
+            seen[key] = ev.observe(r.header, r.description)
     # field values of unambiguous resource headers vouch for the same values elsewhere
     return ev
 
@@ -128,9 +139,22 @@ def parse_paths(paths: Iterable[str | Path]) -> Iterator[Entry | Problem]:
     for f in files:
         gather_evidence(read_file(f), ev)
     learn_fields(files, ev)
+    # the evidence is complete: parsing is now a function of the record's text, so an entry
+    # repeated verbatim is parsed once (a bounded memo keeps memory flat on huge catalogs)
+    memo: dict[tuple[str, str | None], Entry | Problem] = {}
     for f in files:
         for r in read_file(f):
-            yield r if isinstance(r, Problem) else parse_record(r, ev)
+            if isinstance(r, Problem):
+                yield r
+                continue
+            key = (r.header, r.description)
+            done = memo.get(key)
+            if done is None:
+                if len(memo) >= MEMO:
+                    memo.clear()
+                done = memo[key] = parse_record(r, ev)
+            fresh = {"links": list(done.links), "guesses": list(done.guesses)} if isinstance(done, Entry) else {}
+            yield replace(done, path=r.path, line=r.line, **fresh)
 
 
 def learn_fields(files: list[Path], ev: Evidence) -> None:

@@ -94,8 +94,10 @@ class Evidence:
             ".", ""
         ).isdigit()
 
-    def observe(self, header: str, description: str | None) -> None:
-        """First pass over the catalog: learn words and recurring topic prefixes."""
+    def observe(self, header: str, description: str | None) -> list[str]:
+        """First pass over the catalog: learn words and recurring topic prefixes. Returns the topic
+        prefixes counted, so that an identical entry can be counted again with :meth:`recount`."""
+        counted: list[str] = []
         if description:
             self.add_words([description])
         h = header.lstrip("\ufeff ")
@@ -108,7 +110,9 @@ class Evidence:
                 for k in range(1, min(len(toks), MAX_TOPIC_TOKENS + 1)):
                     if len(toks[k - 1]) > 16 or ":" in toks[k - 1] or "：" in toks[k - 1]:
                         break
-                    self.topic_prefixes[normalize(" ".join(toks[:k]))] += 1
+                    key = normalize(" ".join(toks[:k]))
+                    self.topic_prefixes[key] += 1
+                    counted.append(key)
                 self.add_words([parts[2]])
         elif h.startswith(lexicon.RESOURCE_PREFIX):
             # the name field (after the access phrase) names things: learn its words
@@ -119,3 +123,10 @@ class Evidence:
                     break
         else:
             self.add_words([h])
+        return counted
+
+    def recount(self, counted: list[str]) -> None:
+        """Observe again an entry identical to one already observed (words are a set: only the
+        recurring topic prefixes count it again)."""
+        for key in counted:
+            self.topic_prefixes[key] += 1

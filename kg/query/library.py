@@ -152,13 +152,23 @@ def library_dir() -> Path:
     return resource_dir("queries")
 
 
+_CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], dict[str, NamedQuery]]] = {}
+
+
 def load_library(directory: Path | None = None) -> dict[str, NamedQuery]:
-    """All named queries, by name (the file stem), sorted by name."""
+    """All named queries, by name (the file stem), sorted by name. Parsed once and kept while no
+    file of the directory changes (the server asks on every request)."""
     d = directory or library_dir()
+    paths = sorted(d.glob("*.rq"))
+    stamp = tuple((p.name, st.st_mtime_ns, st.st_size) for p in paths for st in [p.stat()])
+    cached = _CACHE.get(d)
+    if cached is not None and cached[0] == stamp:
+        return dict(cached[1])
     out: dict[str, NamedQuery] = {}
-    for path in sorted(d.glob("*.rq")):
+    for path in paths:
         out[path.stem] = parse_query(path.stem, path.read_text("utf-8"), path)
-    return out
+    _CACHE[d] = (stamp, out)
+    return dict(out)
 
 
 def get_query(name: str, directory: Path | None = None) -> NamedQuery:

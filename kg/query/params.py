@@ -275,7 +275,9 @@ def serialize_term(term: object) -> str:
     >>> serialize_term(ox.Literal('say "hi"', language="en"))
     '"say \\\\"hi\\\\""@en'
     """
-    if isinstance(term, ox.NamedNode | ox.Literal):
+    if isinstance(term, ox.Literal):
+        return _literal(term)
+    if isinstance(term, ox.NamedNode):  # pyoxigraph refuses IRIs with <>"{}|^`\\ or spaces
         return str(term)
     if isinstance(term, ox.BlankNode):
         raise ValueError("a blank node cannot be bound in a VALUES block")
@@ -283,6 +285,46 @@ def serialize_term(term: object) -> str:
     if callable(n3):
         return n3()
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def sparql_string(value: str) -> str:
+    r"""``value`` as a SPARQL string literal that reads back verbatim on every server.
+
+    SPARQL 1.1 (§19.2) lets a server expand ``\uXXXX`` escapes *before* parsing, anywhere in the
+    text. A value containing a backslash followed by ``u`` (``\u0022``) would then come back
+    changed, or with its quotes unbalanced. So the ``u``/``U`` after an escaped backslash is
+    written as a code point escape itself (and so is a hex digit right after any escape), which
+    reads the same whether or not escapes are expanded early.
+
+    >>> print(sparql_string('say "hi"\n'))
+    "say \"hi\"\n"
+    >>> print(sparql_string("\\u0022 } UNION {"))
+    "\\\u0075\u0030\u0030\u0032\u0032 } UNION {"
+    """
+    out: list[str] = []
+    uchar = False  # the previous character was written as a \uXXXX escape
+    for i, ch in enumerate(value):
+        if (ch in "uU" and i and value[i - 1] == "\\") or ord(ch) < 0x20 and ch not in "\n\r\t" or (
+            ch in "\u2028\u2029\x7f") or (uchar and ch in "0123456789abcdefABCDEF"):
+            # a hex digit right after an escape is escaped too: rdflib reads \u with 8 digits
+            out.append(f"\\u{ord(ch):04X}")
+            uchar = True
+            continue
+        out.append(_ESCAPES.get(ch, ch))
+        uchar = False
+    return '"' + "".join(out) + '"'
+
+
+def _literal(term: ox.Literal) -> str:
+    text = sparql_string(term.value)
+    if term.language:
+        return f"{text}@{term.language}"
+    if term.datatype.value != XSD + "string":
+        return f"{text}^^<{term.datatype.value}>"
+    return text
 
 
 def code_only(text: str) -> str:

@@ -99,12 +99,14 @@ def read(path: Path, display: str) -> Iterator[Record | Problem]:
             yield Problem(display, number, reason, raw_of(number) + "\n" + raw_of(nxt[0]))
             i += 2
             continue
-        if not _looks_like_description(nxt[1]) and not _looks_like_description(text) and (
+        header_like = is_typed_header(text) or not _looks_like_description(text)
+        if not _looks_like_description(nxt[1]) and header_like and (
             i + 2 < len(lines) and lines[i + 2][1] is not None
             and not is_typed_header(lines[i + 2][1] or "")
             and _looks_like_description(lines[i + 2][1] or "")
         ):
             # two short lines then a description: the first is a header that lost its description
+            # (a typed header counts as short even when it reads like a sentence, e.g. ends in "?")
             yield Problem(display, number, "header line has no description line", raw_of(number))
             i += 1
             continue

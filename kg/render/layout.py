@@ -41,7 +41,8 @@ def _sfdp(g: nx.Graph) -> dict:
     import graphviz
 
     ids = {n: i for i, n in enumerate(g.nodes)}
-    lines = ["graph G {", f"start={SEED}; overlap=prism; node [shape=point];"]
+    overlap = "prism" if len(ids) <= 5000 else "true"  # overlap removal costs more than the layout beyond
+    lines = ["graph G {", f"start={SEED}; overlap={overlap}; node [shape=point];"]
     lines += [f"{i};" for i in ids.values()]
     lines += [f"{ids[u]} -- {ids[v]};" for u, v in g.edges() if u != v]
     lines.append("}")

@@ -7,10 +7,10 @@ predicate in a :class:`networkx.MultiDiGraph`.
 
 Every node carries the attributes the views and tooltips need: ``iri``, ``cls`` (the most specific
 class, for colour and legend), ``classes``, ``label`` (short), ``name`` (full display name),
-``titles`` (language → title), ``description``, ``year``, ``venue``, ``links`` and ``derived`` (read
-from the catalog, i.e. ``prov:wasDerivedFrom`` a catalog entry, as opposed to described only by a
-vocabulary). Every edge carries ``predicate``, ``curie``, ``label`` and ``inverse`` (the label to use
-when walking it backwards).
+``titles`` (language → title), ``aliases`` (SKOS labels, for lookups), ``description``, ``year``,
+``venue``, ``links`` and ``derived`` (read from the catalog, i.e. ``prov:wasDerivedFrom`` a catalog
+entry, as opposed to described only by a vocabulary). Every edge carries ``predicate``, ``curie``,
+``label`` and ``inverse`` (the label to use when walking it backwards).
 
 >>> short_label("A very long paper title that goes on and on", 20)
 'A very long paper t…'
@@ -65,8 +65,8 @@ KNOWN_LABELS = {
 LINK_PREDICATES = (SCHEMA + "codeRepository", FOAF + "homepage", RDFS + "seeAlso", OWL + "sameAs",
                    SCHEMA + "url")
 ATTRIBUTE_PREDICATES = (
-    RDFS + "label", SKOS + "prefLabel", DCTERMS + "title", DCTERMS + "description", DCTERMS + "issued",
-    KGO + "year", KGO + "publishedIn", *LINK_PREDICATES,
+    RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DCTERMS + "title", DCTERMS + "description",
+    DCTERMS + "issued", KGO + "year", KGO + "publishedIn", *LINK_PREDICATES,
 )
 
 
@@ -195,7 +195,7 @@ def project(store: Store) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     for n, cs in sorted(classes.items()):
         g.add_node(n, iri=n, classes=sorted(cs), cls=display_class(cs), derived=n in derived,
-                   titles={}, links=[], year=None, venue=None, description=None)
+                   titles={}, links=[], year=None, venue=None, description=None, aliases=set())
 
     # display attributes, grouped per node
     lab: dict[str, dict[str, str]] = {}
@@ -214,6 +214,9 @@ def project(store: Store) -> nx.MultiDiGraph:
             lab.setdefault(n, {}).setdefault(lang, o.value)
         elif p == SKOS + "prefLabel":
             pref.setdefault(n, {}).setdefault(lang, o.value)
+            attrs["aliases"].add(o.value)
+        elif p == SKOS + "altLabel":
+            attrs["aliases"].add(o.value)
         elif p == DCTERMS + "title":
             attrs["titles"].setdefault(lang or "und", o.value)
         elif p == DCTERMS + "description":
@@ -233,6 +236,7 @@ def project(store: Store) -> nx.MultiDiGraph:
         attrs["label"] = short_label(name)
         attrs["description"] = _pick(desc.get(n, {}))
         attrs["links"].sort()
+        attrs["aliases"] = sorted(attrs["aliases"])
     for n, v in venue_of.items():
         if n in g:
             g.nodes[n]["venue"] = g.nodes[v]["name"] if v in g else local_name(v)

@@ -95,6 +95,9 @@ def resolve(g: nx.Graph, text: str, *, classes: Iterable[str] | None = None) -> 
             names.add(n[len(LEXVO):])
         if any(normalize_name(x) == key for x in names):
             exact.append(n)
+    if not exact:  # then SKOS preferred and alternative labels ("medical agents", "阿拉伯语")
+        exact = [n for n, a in g.nodes(data=True)
+                 if ok(n) and any(normalize_name(x) == key for x in a.get("aliases", ()))]
     if len(exact) > 1:  # prefer what the catalog describes, then the more specific class
         exact = [n for n in exact if g.nodes[n]["derived"]] or exact
         rank = {n: _class_rank(g.nodes[n]["cls"]) for n in exact}
@@ -154,6 +157,19 @@ def _broader_graph(g: nx.MultiDiGraph) -> nx.DiGraph:
     return b
 
 
+# superclasses in the ontology, so that --types Dataset also keeps benchmarks (not materialised in the store)
+PARENTS = {"Benchmark": ("Dataset", "Work"), "Dataset": ("Work",), "Paper": ("Work",), "Model": ("Work",),
+           "Conference": ("Venue",), "Journal": ("Venue",)}
+
+
+def _with_parents(classes: Iterable[str]) -> set[str]:
+    """
+    >>> sorted(_with_parents(["Benchmark"]))
+    ['Benchmark', 'Dataset', 'Work']
+    """
+    return {p for c in classes for p in (c, *PARENTS.get(c, ()))}
+
+
 def _class_key(name: str) -> str:
     return name.strip().casefold().rstrip("s") if name.strip().casefold() != "access" else "accesslevel"
 
@@ -173,12 +189,12 @@ def apply_filters(g: nx.MultiDiGraph, f: Filters, *, universe: nx.MultiDiGraph |
         keep &= works | others | ({target} & keep)
     if f.types:
         wanted = {_class_key(t) for t in f.types}
-        known = {_class_key(c) for _, a in universe.nodes(data=True) for c in a["classes"]}
+        known = {_class_key(c) for _, a in universe.nodes(data=True) for c in _with_parents(a["classes"])}
         unknown = wanted - known
         if unknown:
             raise NotFound(f"no node has class {', '.join(sorted(unknown))}", sorted(
                 {c for _, a in universe.nodes(data=True) for c in a["classes"]}))
-        keep = {n for n in keep if wanted & {_class_key(c) for c in g.nodes[n]["classes"]}}
+        keep = {n for n in keep if wanted & {_class_key(c) for c in _with_parents(g.nodes[n]["classes"])}}
     return g.subgraph(keep).copy()
 
 

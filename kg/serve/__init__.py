@@ -21,9 +21,11 @@ DEFAULT_PORT = 7878
 def make_server(
     store_spec: str | None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     timeout: float = 10.0, max_rows: int = 10000, workers: int = 2, max_body: int = 1 << 20,
+    idle_timeout: float = 60.0,
 ) -> Any:
     """Open the store read-only, start the query workers and bind ``host:port`` (0: any free
-    port). Call ``serve_forever()`` on the result, and ``server_close()`` when done."""
+    port). Call ``serve_forever()`` on the result, and ``server_close()`` when done.
+    ``idle_timeout``: seconds a connection may stay silent before it is closed."""
     from kg.serve.app import Config, Server
     from kg.serve.workers import InlineExecutor, WorkerPool
     from kg.store import open_store, parse_store_url, resolve_store
@@ -40,7 +42,8 @@ def make_server(
             raise
     else:
         executor = InlineExecutor(store)
-    config = Config(store, executor, timeout=timeout, max_rows=max_rows, max_body=max_body)
+    config = Config(store, executor, timeout=timeout, max_rows=max_rows, max_body=max_body,
+                    idle_timeout=idle_timeout)
     try:
         return Server((host, port), config)
     except BaseException:

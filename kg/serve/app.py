@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -88,9 +90,10 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
 
 class Config:
     def __init__(self, store: Any, executor: Any, *, timeout: float, max_rows: int,
-                 max_body: int) -> None:
+                 max_body: int, idle_timeout: float = 60.0) -> None:
         self.store, self.executor = store, executor
         self.timeout, self.max_rows, self.max_body = timeout, max_rows, max_body
+        self.idle_timeout = idle_timeout
         self._void: bytes | None = None
 
     def void(self, endpoint: str) -> bytes:
@@ -112,16 +115,59 @@ class Handler(BaseHTTPRequestHandler):
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
 
+    def setup(self) -> None:
+        super().setup()
+        # small answers go out at once: no Nagle delay waiting for the client's delayed ACK (40 ms)
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def parse_request(self) -> bool:
+        self._consumed = False  # per request: whether its body (if any) has been read
+        return super().parse_request()
+
+    def _unread_body(self) -> bool:
+        if self._consumed or not getattr(self, "headers", None):
+            return False
+        length = self.headers.get("Content-Length", "0").strip()
+        return bool(self.headers.get("Transfer-Encoding")) or length not in ("", "0")
+
+    def finish(self) -> None:
+        """After refusing a body without reading it, close gently: send the answer and a FIN,
+        then read and drop what the client is still sending (bounded), so that the client gets
+        the answer instead of a connection reset."""
+        if getattr(self, "_linger", False):
+            try:
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_WR)
+                self.connection.settimeout(0.5)
+                deadline, dropped = time.monotonic() + 2.0, 0
+                while time.monotonic() < deadline and dropped < (64 << 20):
+                    chunk = self.connection.recv(65536)
+                    if not chunk:
+                        break
+                    dropped += len(chunk)
+            except OSError:
+                pass
+        super().finish()
+
     def send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+        if self._unread_body():  # the body is not read: the connection cannot carry another request
+            self.close_connection = True
+            self._linger = True
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Content-Type-Options", "nosniff")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
-        self.end_headers()
+        # headers and body in one write (end_headers() would flush the headers on their own)
+        if not hasattr(self, "_headers_buffer"):  # an HTTP/0.9 request: no headers were buffered
+            self._headers_buffer = []
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def error(self, status: int, message: str) -> None:
         self.send(status, (message.rstrip() + "\n").encode(), "text/plain; charset=utf-8")
@@ -139,9 +185,13 @@ class Handler(BaseHTTPRequestHandler):
         if n > self.config.max_body:
             self.error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                        f"request body over {self.config.max_body} bytes")
-            self.close_connection = True
             return None
-        return self.rfile.read(n)
+        if n < 0:
+            self.error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
+            return None
+        data = self.rfile.read(n)
+        self._consumed = True
+        return data
 
     # -- verbs
 
@@ -205,8 +255,9 @@ class Handler(BaseHTTPRequestHandler):
     def static(self, name: str) -> None:
         if not re.match(r"^[A-Za-z0-9_-]+\.(html|js|css|svg)$", name):
             return self.error(HTTPStatus.NOT_FOUND, "no such asset")
-        f = resources.files("kg.serve").joinpath("static", name)
-        if not f.is_file():
+        root = resources.files("kg.serve").joinpath("static")
+        f = root.joinpath(name)
+        if not f.is_file() or not _inside(f, root):
             return self.error(HTTPStatus.NOT_FOUND, "no such asset")
         ext = "." + name.rsplit(".", 1)[1]
         self.send(200, f.read_bytes(), STATIC_TYPES[ext], {"Cache-Control": "no-cache"})
@@ -301,7 +352,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.run_query(q.text, bindings, args)
 
     def _entity(self, iri: str, fmt: str | None) -> None:
-        from kg.serve.pages import RDF_TYPES, entity_html, entity_rdf, exists
+        from kg.serve.pages import ENTITY_LIMIT, RDF_TYPES, entity_html, entity_rdf, exists
 
         if fmt is None:
             return self.error(HTTPStatus.NOT_ACCEPTABLE, "available: text/html, text/turtle, "
@@ -310,9 +361,11 @@ class Handler(BaseHTTPRequestHandler):
         if not exists(store, iri):
             return self.error(HTTPStatus.NOT_FOUND, f"<{iri}> is not in this graph")
         headers = {"Vary": "Accept", "Link": f'<{iri}>; rel="canonical"'}
+        limit = ENTITY_LIMIT
         if fmt == "html":
-            return self.send(200, entity_html(store, iri).encode(), "text/html; charset=utf-8", headers)
-        return self.send(200, entity_rdf(store, iri, fmt), RDF_TYPES[fmt][0], headers)
+            return self.send(200, entity_html(store, iri, limit=limit).encode(), "text/html; charset=utf-8",
+                             headers)
+        return self.send(200, entity_rdf(store, iri, fmt, limit=limit), RDF_TYPES[fmt][0], headers)
 
     def entity_path(self, rest: str, args: dict[str, list[str]]) -> None:
         from kg.namespaces import base
@@ -355,6 +408,21 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, data, MEDIA_TYPES[fmt], {"Vary": "Accept"})
 
 
+def _inside(f: Any, root: Any) -> bool:
+    """``f`` is a regular file of ``root`` itself: not a symbolic link, nor anything it leads to.
+
+    >>> from pathlib import Path
+    >>> _inside(Path(__file__), Path(__file__).parent), _inside(Path(__file__), Path(__file__).parent / "static")
+    (True, False)
+    """
+    if not isinstance(f, Path):  # packaged in a zip: no links there
+        return True
+    try:
+        return not f.is_symlink() and f.resolve(strict=True).parent == Path(str(root)).resolve(strict=True)
+    except OSError:
+        return False
+
+
 def _form(text: str) -> str:
     from kg.query.params import _FORMS, code_only
 
@@ -365,9 +433,12 @@ def _form(text: str) -> str:
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     verbose = False
+    request_queue_size = 128  # listen backlog: bursts of clients wait instead of being refused
 
     def __init__(self, address: tuple[str, int], config: Config) -> None:
-        handler = type("BoundHandler", (Handler,), {"config": config})
+        # ``timeout``: a connection that sends nothing for that long (an idle keep-alive, a
+        # slow-loris client) is closed, so idle sockets cannot pile up threads
+        handler = type("BoundHandler", (Handler,), {"config": config, "timeout": config.idle_timeout})
         self.config = config
         super().__init__(address, handler)
 

@@ -30,7 +30,8 @@ SELECT ?o ?s ?p ?pLabel ?sLabel WHERE {
   BIND(?pl AS ?pLabel) BIND(?sl AS ?sLabel)
 } LIMIT 1000
 """
-_GRAPH = "CONSTRUCT { ?s ?p ?o . ?x ?q ?s } WHERE { { ?s ?p ?o } UNION { ?x ?q ?s } }"
+_GRAPH_OUT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+_GRAPH_IN = "CONSTRUCT { ?x ?q ?s } WHERE { ?x ?q ?s }"
 
 RDF_TYPES = {
     "turtle": ("text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
@@ -38,6 +39,7 @@ RDF_TYPES = {
     "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
     "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
 }
+ENTITY_LIMIT = 5000  # triples each way on an entity page or its RDF (bounded time and size)
 EXTENSIONS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "jsonld", ".rdf": "rdfxml", ".html": "html"}
 
 
@@ -69,11 +71,19 @@ def exists(store: Any, iri: str) -> bool:
     return False
 
 
-def entity_rdf(store: Any, iri: str, fmt: str) -> bytes:
-    """What the graph says about ``iri`` and what points to it, in ``fmt`` (a key of RDF_TYPES)."""
+def _capped(text: str, limit: int | None) -> str:
+    return text if limit is None else f"{text} LIMIT {int(limit)}"
+
+
+def entity_rdf(store: Any, iri: str, fmt: str, *, limit: int | None = None) -> bytes:
+    """What the graph says about ``iri`` and what points to it, in ``fmt`` (a key of RDF_TYPES);
+    at most ``limit`` triples each way (a hub such as ``access:open`` has as many incoming links
+    as the catalog has entries)."""
     from kg.namespaces import prefixes
 
-    triples = list(_query(store, _GRAPH, s=ox.NamedNode(iri)))
+    node = ox.NamedNode(iri)
+    triples = list(dict.fromkeys([*_query(store, _capped(_GRAPH_OUT, limit), s=node),
+                                  *_query(store, _capped(_GRAPH_IN, limit), s=node)]))
     rdf_fmt = RDF_TYPES[fmt][1]
     kwargs = {"prefixes": prefixes()} if rdf_fmt == ox.RdfFormat.TURTLE else {}
     return ox.serialize(triples, format=rdf_fmt, **kwargs) or b""
@@ -121,10 +131,10 @@ PAGE = """<!doctype html>
 """
 
 
-def entity_html(store: Any, iri: str) -> str:
-    """The HTML page of one IRI."""
+def entity_html(store: Any, iri: str, *, limit: int | None = None) -> str:
+    """The HTML page of one IRI (at most ``limit`` property values, and 1000 incoming links)."""
     node = ox.NamedNode(iri)
-    out = list(_query(store, _OUT, s=node))
+    out = list(_query(store, _capped(_OUT, limit), s=node))
     inc = list(_query(store, _IN, o=node))
     label = None
     titles: dict[tuple[str, str], str] = {}

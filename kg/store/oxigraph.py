@@ -73,9 +73,16 @@ class OxigraphStore:
                     marker.write_text(json.dumps({"format": FORMAT_VERSION, "engine": "oxigraph"}))
         except OSError as err:
             raise StoreError(f"{path}: cannot open store: {_reason(err)}") from None
+        except RuntimeError as err:  # RocksDB "Corruption: …" (a damaged or truncated file)
+            raise StoreError(f"{path}: corrupt store, cannot open it: {_reason(err)} "
+                             "(rebuild it with `kg build`)") from None
+        self._hidden: list[ox.NamedNode] = []
         if not read_only:
             self._recover()
             self._drop_staging()
+        else:
+            self._hidden = self._uncommitted()
+            self._visible = [g for g in self._store.named_graphs() if g not in set(self._hidden)]
 
     # -- writing
 
@@ -97,6 +104,21 @@ class OxigraphStore:
             if not committed and fresh:
                 self._update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in fresh))
             pending.unlink(missing_ok=True)
+
+    def _uncommitted(self) -> list[ox.NamedNode]:
+        """Graphs a reader must not see: staging graphs and commit marks, and fresh graphs of bulk
+        ingests that died before their commit (named by their pending file)."""
+        names = set(self._store.named_graphs())
+        hidden = {g for g in names if g.value.startswith(STAGING_PREFIX)}
+        for pending in sorted(self.path.glob("pending-*.json")):
+            try:
+                meta = json.loads(pending.read_text("utf-8"))
+                token, fresh = str(meta["token"]), [str(g) for g in meta["fresh"]]
+            except (ValueError, KeyError, TypeError, OSError):
+                continue
+            if ox.NamedNode(f"{STAGING_PREFIX}{token}:commit") not in names:
+                hidden.update(ox.NamedNode(g) for g in fresh)
+        return sorted(hidden & names, key=lambda g: g.value)
 
     def _update(self, text: str) -> None:
         try:
@@ -182,15 +204,22 @@ class OxigraphStore:
         timeout: float | None = None,
     ) -> QueryResult:
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        if self._hidden:  # only the committed graphs: the union of those, and GRAPH over those
+            return self._store.query(sparql, default_graph=list(self._visible),
+                                     named_graphs=list(self._visible), substitutions=subs or None)
         return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
 
     def graph_names(self) -> list[str]:
+        hidden = set(self._hidden)
         return sorted(
-            g.value for g in self._store.named_graphs() if not g.value.startswith(STAGING_PREFIX)
+            g.value for g in self._store.named_graphs()
+            if not g.value.startswith(STAGING_PREFIX) and g not in hidden
         )
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
+            if self._hidden:
+                return sum(self.count(g) for g in self.graph_names())
             return len(self._store)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
@@ -205,6 +234,9 @@ class OxigraphStore:
             raise ValueError(f"unknown RDF format {format!r}")
         if graph:
             self._store.dump(out, fmt, from_graph=ox.NamedNode(graph))
+        elif self._hidden:
+            visible = set(self._visible)
+            ox.serialize((q for q in self._store if q.graph_name in visible), out, fmt)
         else:
             self._store.dump(out, fmt)
 
@@ -217,6 +249,8 @@ class OxigraphStore:
         try:
             if not self.read_only:
                 self._store.flush()
+        except (OSError, RuntimeError):
+            pass  # committed data is in the write-ahead log; the next open replays it
         finally:
             del self._store
 
