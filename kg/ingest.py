@@ -187,7 +187,7 @@ def ingest(
     try:
         if bulk and todo:
             try:
-                spool = Path(tempfile.mkdtemp(prefix="medkg-ingest-", dir=os.environ.get("KG_TMPDIR")))
+                spool = _spool_dir()
                 files_of = _parse_parallel(todo, ev, spool, workers, tick)
             except OSError as err:  # the chunk directory is full or not writable: one line, exit 3
                 where = spool or os.environ.get("KG_TMPDIR") or tempfile.gettempdir()
@@ -217,6 +217,27 @@ def ingest(
 
 
 # -- the bulk path: worker processes turn record chunks into N-Triples files
+
+def _spool_dir() -> Path:
+    """A fresh chunk directory (in ``$KG_TMPDIR`` or the system temp dir), named by this process;
+    the directories of dead ingests (killed before their clean-up) are removed first."""
+    root = Path(os.environ.get("KG_TMPDIR") or tempfile.gettempdir())
+    for old in root.glob("medkg-ingest-*-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"medkg-ingest-{os.getpid()}-", dir=root))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 
 _WORKER_EVIDENCE: Evidence | None = None
 
