@@ -160,7 +160,8 @@ GLOSSARY: dict[str, str] = {
     "解释": r"expla", "偏倚": r"bias", "偏差": r"bias", "校准": r"calibrat", "拒答": r"abstain|abstention",
     "问答": r"question|QA\b|answer", "心理健康": r"mental health", "影像": r"imag|radiolog|scan",
     "分割": r"segment", "诊断": r"diagnos", "推理": r"reason", "报告生成": r"report", "多模态": r"multimodal",
-    "阿拉伯语": r"Arabic", "中文": r"Chinese", "英语": r"English", "泄漏": r"leak|contaminat", "实时": r"live|real-time",
+    "阿拉伯语": r"Arabic", "中文": r"Chinese", "英语": r"English", "泄漏": r"leak|contaminat",
+    "实时": r"live|real-time",
     "错误预设": r"presupposition|false premise", "患者": r"patient", "癌症": r"cancer", "对抗": r"adversarial|stress",
     "专家": r"expert", "知识": r"knowledge", "多轮": r"multi-turn|multi-round", "药物": r"drug|medication",
     "基因": r"gene|genom", "病理": r"patholog", "心电": r"ECG|electrocardio", "电子病历": r"EHR|electronic health",
@@ -199,7 +200,7 @@ def review(store: Store) -> list[ReviewItem]:
             intro = [e.object.rsplit("/", 1)[-1] for e in linked.edges if e.predicate.endswith("#introduces")]
             extra = f"; the description introduces {', '.join(intro)}" if intro else ""
             items.append(ReviewItem(where, "mismatch", mismatch + extra))
-    for rec, entry, linked in relinked:
+    for rec, _entry, linked in relinked:
         where = f"{rec.path}:{rec.line}"
         main = linked.main.iri
         has = _rows(store, """SELECT ?x (COUNT(DISTINCT ?t) AS ?tasks) (COUNT(DISTINCT ?l) AS ?langs) WHERE {

@@ -152,7 +152,8 @@ def test_resource_entry_and_introducing_paper_are_one_node(tmp_path: Path) -> No
 
 
 def test_unseen_entry_links_languages_from_a_list() -> None:
-    e = parse_header("数据资源Multilingual medical QAMultiple-choice benchmark6 languages开放访问 MMedBench:多语言医学问答基准",
+    e = parse_header("数据资源Multilingual medical QAMultiple-choice benchmark6 languages开放访问 "
+                     "MMedBench:多语言医学问答基准",
                      "MMedBench covers six languages: English, Chinese, Japanese, French, Russian and Spanish.")
     langs = {x.object.rsplit("/", 1)[-1] for x in link(e).edges if x.predicate == KGO + "language"}
     assert langs == {"eng", "zho", "jpn", "fra", "rus", "spa"}

@@ -22,7 +22,8 @@ def review(store_spec: str | None, fmt: str) -> None:
 
         kg review --format json | jq -r '.[] | select(.kind=="mismatch") | .source'
     """
-    from kg.curate import iter_text, review as run
+    from kg.curate import iter_text
+    from kg.curate import review as run
 
     with opened_store(store_spec, read_only=True) as store:
         items = run(store)
