@@ -73,36 +73,98 @@ class Hit:
     end: int
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9\-\u3400-\u9fff]")
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _tokens(text: str) -> list[tuple[str, int, int, bool]]:
+    """(token, start, end, joined) — ``joined`` when a hyphen glues it to the previous token."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        joined = m.start() > 0 and text[m.start() - 1] == "-"
+        out.append((m.group(), m.start(), m.end(), joined))
+    return out
+
+
 class Matcher:
     """Find vocabulary labels in text: longest first, non-overlapping; labels with capitals (names,
-    acronyms) match case-sensitively, lower-case ones case-insensitively, Chinese ones as substrings."""
+    acronyms) match case-sensitively, lower-case ones case-insensitively; spaces and hyphens inside a
+    label are interchangeable; a match never starts inside a hyphenated word ("PaLM" in "Med-PaLM").
+    Chinese labels match as substrings.
+
+    Latin labels are looked up as token n-grams in dictionaries (linear in the text), not as one
+    regular expression with thousands of alternatives.
+
+    >>> m = Matcher({"Med-PaLM 2": "mp2", "PaLM": "palm", "question answering": "qa"})
+    >>> [(h.iri, h.label) for h in m.find("Med-PaLM 2 does Question-Answering; PaLM too")]
+    [('mp2', 'Med-PaLM 2'), ('qa', 'Question-Answering'), ('palm', 'PaLM')]
+    """
 
     def __init__(self, labels: Mapping[str, str]) -> None:
-        self.iri_of: dict[str, str] = {}
-        parts = []
+        self.exact: dict[tuple[str, ...], str] = {}
+        self.folded: dict[tuple[str, ...], str] = {}
+        cjk: list[str] = []
+        self.cjk_iri: dict[str, str] = {}
+        self.span: dict[str, int] = {}
+        self.longest = 1
         for label in sorted(labels, key=len, reverse=True):
             if len(label) < 2 or (len(label) < 3 and label.islower()):
                 continue
-            self.iri_of[label.casefold()] = labels[label]
-            esc = re.escape(label).replace(r"\ ", r"[\s-]+")
-            if re.search(r"[\u3400-\u9fff]", label):
-                parts.append(esc)
-            elif label != label.lower():
-                parts.append(rf"(?<![\w-]){esc}(?![\w])")
+            if _HAS_CJK.search(label):
+                key = re.sub(r"[\s-]+", " ", label)
+                self.cjk_iri.setdefault(key, labels[label])
+                cjk.append(label)
+                continue
+            toks = tuple(t for t, *_ in _tokens(label))
+            if not toks:
+                continue
+            self.longest = max(self.longest, len(toks))
+            if label != label.lower():
+                self.exact.setdefault(toks, labels[label])
             else:
-                parts.append(rf"(?i:(?<![\w-]){esc}(?![\w]))")
-        self.pattern = re.compile("|".join(parts)) if parts else None
+                self.folded.setdefault(tuple(t.casefold() for t in toks), labels[label])
+            # the longest label starting with this (case-folded) token bounds the n-grams to try
+            first = toks[0].casefold()
+            self.span[first] = max(self.span.get(first, 0), len(toks))
+        parts = [re.escape(x).replace(r"\ ", r"[\s-]+") for x in cjk]
+        self.cjk_pattern = re.compile("|".join(parts)) if parts else None
 
     def find(self, text: str) -> Iterator[Hit]:
-        if self.pattern is None or not text:
+        if not text:
             return
-        for m in self.pattern.finditer(text):
-            key = re.sub(r"[\s-]+", " ", m.group()).casefold()
-            iri = self.iri_of.get(key) or self.iri_of.get(m.group().casefold())
-            if iri is None:  # a spacing/hyphen variant: find the label it came from
-                iri = next((v for k, v in self.iri_of.items() if re.sub(r"[\s-]+", " ", k) == key), None)
-            if iri:
-                yield Hit(iri, m.group(), m.start(), m.end())
+        hits = self._latin(text)
+        if self.cjk_pattern is not None and _HAS_CJK.search(text):
+            for m in self.cjk_pattern.finditer(text):
+                iri = self.cjk_iri.get(re.sub(r"[\s-]+", " ", m.group()))
+                if iri and not any(h.start < m.end() and m.start() < h.end for h in hits):
+                    hits.append(Hit(iri, m.group(), m.start(), m.end()))
+        yield from sorted(hits, key=lambda h: h.start)
+
+    def _latin(self, text: str) -> list[Hit]:
+        toks = _tokens(text)
+        words = [t for t, *_ in toks]
+        folded = [w.casefold() for w in words]
+        # a gap other than spaces/hyphens between two tokens ends any label crossing it
+        broken = [k > 0 and text[toks[k - 1][2]:toks[k][1]].strip(" -\t") != "" for k in range(len(toks))]
+        hits: list[Hit] = []
+        i = 0
+        while i < len(toks):
+            longest = self.span.get(folded[i], 0)
+            if not longest or toks[i][3]:  # no label starts so, or inside a hyphenated word
+                i += 1
+                continue
+            for n in range(min(longest, len(toks) - i), 0, -1):
+                if any(broken[k] for k in range(i + 1, i + n)):
+                    continue
+                iri = self.exact.get(tuple(words[i:i + n])) or self.folded.get(tuple(folded[i:i + n]))
+                if iri is not None:
+                    start, end = toks[i][1], toks[i + n - 1][2]
+                    hits.append(Hit(iri, text[start:end], start, end))
+                    i += n
+                    break
+            else:
+                i += 1
+        return hits
 
 
 def _vocab_labels(name: str) -> dict[str, str]:

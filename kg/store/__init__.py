@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
@@ -47,6 +47,10 @@ class Store(Protocol):
     def replace_graphs(self, graphs: Mapping[str, Iterable[Quad]]) -> None:
         """Atomically replace each named graph by the given quads (their graph name is ignored):
         after a failure or a kill, every graph is as it was before the call."""
+
+    def replace_graphs_bulk(self, graphs: Mapping[str, Iterable[Quad]], files: Mapping[str, Sequence[Path]]) -> None:
+        """Like :meth:`replace_graphs` for large inputs: ``files`` holds N-Triples chunk files per graph
+        (written by the bulk ingest's workers) to be bulk-loaded; same atomicity guarantee."""
 
     def query(
         self, sparql: str, *, substitutions: Mapping[str, object] | None = None,
