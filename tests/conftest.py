@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,21 @@ def rows(store, sparql: str, **subs) -> list[dict[str, str]]:  # noqa: ANN001
     result = store.query(sparql_prologue() + sparql, substitutions=subs or None)
     names = [v.value for v in result.variables]
     return [{n: (r[n].value if r[n] is not None else None) for n in names} for r in result]
+
+
+@contextmanager
+def running_server(store_path: str, **config):  # noqa: ANN003, ANN201
+    """``kg serve`` on a free loopback port in a background thread, stopped (and its store
+    closed) on exit. ``config`` goes to :func:`kg.serve.make_server`."""
+    import threading
+
+    from kg.serve import make_server
+
+    srv = make_server(store_path, port=0, **config)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        srv.config.store.close()

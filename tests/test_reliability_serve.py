@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .conftest import running_server
+
 pytestmark = pytest.mark.server
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SECRETS = ("root:x:0:0", "ThreadingHTTPServer", "[project]", "medkg-secret-marker")
@@ -25,16 +27,9 @@ SECRETS = ("root:x:0:0", "ThreadingHTTPServer", "[project]", "medkg-secret-marke
 
 @pytest.fixture(scope="module")
 def server(built_store):
-    from kg.serve import make_server
-
-    srv = make_server(
-        built_store, port=0, timeout=1.5, max_rows=7, workers=1, max_body=4096, idle_timeout=1.0
-    )
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    srv.config.store.close()
+    with running_server(built_store, timeout=1.5, max_rows=7, workers=1, max_body=4096,
+                        idle_timeout=1.0) as srv:
+        yield srv
 
 
 @pytest.fixture

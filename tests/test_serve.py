@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
 from kg.cli import cli
+
+from .conftest import running_server
 
 pytestmark = pytest.mark.server
 ID = "https://w3id.org/medkg/id/"
@@ -18,15 +19,8 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 @pytest.fixture(scope="module")
 def server(built_store):
-    from kg.serve import make_server
-
-    srv = make_server(built_store, port=0, timeout=1.5, max_rows=5, workers=1, max_body=4096)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    srv.config.store.close()
+    with running_server(built_store, timeout=1.5, max_rows=5, workers=1, max_body=4096) as srv:
+        yield srv
 
 
 @pytest.fixture

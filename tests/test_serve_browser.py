@@ -3,9 +3,9 @@ the rows, follow a result link to the entity's page. Offline: every request stay
 
 from __future__ import annotations
 
-import threading
-
 import pytest
+
+from .conftest import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 CHROMIUM = "/usr/bin/chromium"
@@ -15,14 +15,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 @pytest.fixture(scope="module")
 def server(built_store):
-    from kg.serve import make_server
-
-    srv = make_server(built_store, port=0, timeout=10, workers=1)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
-    srv.config.store.close()
+    with running_server(built_store, timeout=10, workers=1) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")
