@@ -3,8 +3,15 @@
 The mix follows the seed: about half papers (``论文<venue> <track><year> 年<topic> <title>``),
 a third resource entries (``数据资源<modality><type><scale><access> <name>:<title>``), some untyped
 entries (a bare title line), and a description line under each. Names repeat across entries (the
-same benchmark is catalogued again and cited by papers), a few headers are deliberately broken so
-that the reject path is exercised, and everything is deterministic for a given seed.
+same benchmark is catalogued again and cited by papers; a paper is now and then listed twice), a few
+headers are deliberately broken so that the reject path is exercised, and everything is deterministic
+for a given seed.
+
+Names are distinct strings (``MedCardioQA``, ``PathNLI7``, …) drawn from a space far larger than any
+catalog, so that a name repeats because the *same thing* is catalogued or cited again, not because
+the generator ran out of names: a paper names what it introduces, and a different paper with the
+same name would, by medkg's rules, be the same paper (real catalogs list a paper once or twice, not
+dozens of times).
 
 >>> text = catalog_text(6, seed=1)
 >>> lines = text.splitlines()
@@ -73,8 +80,17 @@ SENTENCES = [
 ]
 
 
-def _name(rng: random.Random) -> str:
-    return rng.choice(STEMS) + rng.choice(TAILS) + ("" if rng.random() < 0.7 else str(rng.randint(2, 9)))
+def _names(rng: random.Random) -> Iterator[str]:
+    """Distinct names: stem, an optional second stem, a tail and an optional number."""
+    seen: set[str] = set()
+    while True:
+        second = rng.choice(STEMS).lower() if rng.random() < 0.6 else ""
+        number = "" if rng.random() < 0.6 else str(rng.randint(2, 99))
+        name = rng.choice(STEMS) + second.capitalize() + rng.choice(TAILS) + number
+        while name in seen:  # a crowded space (millions of entries): number it
+            name += str(rng.randint(0, 9))
+        seen.add(name)
+        yield name
 
 
 def _description(rng: random.Random, name: str, names: list[str], venue: str | None) -> str:
@@ -89,18 +105,25 @@ def _description(rng: random.Random, name: str, names: list[str], venue: str | N
 def entries(n: int, seed: int = 7) -> Iterator[tuple[str, str]]:
     """``n`` (header, description) pairs with the seed's mix of kinds and repeated names."""
     rng = random.Random(seed)
-    pool = [_name(rng) for _ in range(max(8, n // 5))]  # a name recurs ~5 times on average
+    fresh = _names(rng)
+    pool = [next(fresh) for _ in range(max(8, n // 10))]  # benchmarks and models cited again and again
+    papers: list[tuple[str, str]] = []
     for i in range(n):
         name = rng.choice(pool)
         roll = rng.random()
         if i % 250 == 17:  # a broken header (1 in 250): a resource line without its fields
             yield "数据资源" + name, _description(rng, name, pool, None)
         elif roll < 0.5:
-            if rng.random() < 0.85:
+            if papers and rng.random() < 0.05:  # the same paper listed again (another file, another list)
+                yield rng.choice(papers)
+            elif rng.random() < 0.85:
+                name = next(fresh)  # a paper names what it introduces: later entries may cite it
+                pool.append(name)
                 venue, tracks, year = rng.choice(VENUES)
                 track = rng.choice(tracks)
                 head = f"论文{venue} {track}{year} 年{rng.choice(TOPICS)} {name}:{rng.choice(ZH_TITLES)}"
-                yield head, _description(rng, name, pool, f"{venue} {track}")
+                papers.append((head, _description(rng, name, pool, f"{venue} {track}")))
+                yield papers[-1]
             else:
                 journal, year = rng.choice(JOURNALS)
                 head = f"论文{journal}{year} 年{rng.choice(TOPICS)} {rng.choice(ZH_TITLES)}{i}"

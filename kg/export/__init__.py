@@ -108,17 +108,11 @@ def open_output(path: str | Path) -> Iterator[IO[bytes]]:
 # -- reading statements from any store
 
 
-def _raw(store: object) -> ox.Store | None:
-    raw = getattr(store, "raw", None)
-    return raw if isinstance(raw, ox.Store) else None
-
-
 def iter_quads(store: object, graph: str | None = None) -> Iterator[ox.Quad]:
     """Every quad (of one named graph when ``graph`` is given), grouped by graph and subject."""
-    raw = _raw(store)
-    if raw is not None:
-        g = ox.NamedNode(graph) if graph else None
-        yield from raw.quads_for_pattern(None, None, None, g)
+    quads = getattr(store, "quads", None)  # the embedded store: its indexes, named graphs only
+    if quads is not None:
+        yield from quads(graph)
         return
     if graph:
         result = store.query(  # type: ignore[attr-defined]
@@ -135,21 +129,17 @@ def iter_quads(store: object, graph: str | None = None) -> Iterator[ox.Quad]:
 
 
 def iter_union(store: object) -> Iterator[ox.Triple]:
-    """The union of all graphs as triples, each distinct triple once, grouped by subject within
-    each graph. On Oxigraph a quad is kept only where its triple is first found in the SPOG
-    index (one index lookup per quad, no growing set), so memory stays flat."""
-    raw = _raw(store)
-    if raw is None:
-        result = store.query(  # type: ignore[attr-defined]
-            "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s"
-        )
-        for r in result:
-            yield ox.Triple(r["s"], r["p"], r["o"])
+    """The union of all graphs as triples, each distinct triple once (the embedded store reads
+    the union it keeps in its default graph, so memory stays flat)."""
+    union = getattr(store, "union", None)  # the embedded store keeps it materialised
+    if union is not None:
+        yield from union()
         return
-    for q in raw.quads_for_pattern(None, None, None, None):
-        first = next(iter(raw.quads_for_pattern(q.subject, q.predicate, q.object, None)))
-        if first.graph_name == q.graph_name:
-            yield q.triple
+    result = store.query(  # type: ignore[attr-defined]
+        "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?s"
+    )
+    for r in result:
+        yield ox.Triple(r["s"], r["p"], r["o"])
 
 
 def statements(store: object, graph: str, *, dataset: bool) -> Iterator[ox.Triple] | Iterator[ox.Quad]:

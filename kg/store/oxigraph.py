@@ -13,6 +13,16 @@ straight into place instead, after writing a pending file (``pending-<token>.jso
 it. The final update writes a commit graph together with the moves; on the next writable open a
 pending file whose commit graph is missing means the ingest died before committing, and the
 graphs it names are dropped. Either way the store ends all old or all new.
+
+The default graph holds a **materialised union** of the named graphs (each distinct triple once),
+and queries read it instead of Oxigraph's ``use_default_graph_as_union`` view: that view is a bag
+(a triple repeated in several graphs comes out several times, and joins multiply the repeats) and
+was measured 12–120x slower on the named queries (bench/RESULTS.md). A replaced graph updates the
+union in the same transaction as the move (delete what no other graph still says, add the new
+content); a graph bulk-loaded in place has its files bulk-loaded into the union after the commit,
+under a ``union-stale`` marker: while the marker exists readers fall back to the union view, and
+the next writable open rebuilds the union from the named graphs. Readers of the whole dataset
+(:meth:`quads`, :meth:`dump`, :meth:`count`) skip the default graph, so exports hold every quad once.
 """
 
 from __future__ import annotations
@@ -29,10 +39,14 @@ import pyoxigraph as ox
 from kg.store import STAGING_PREFIX, QueryResult, StoreError
 
 MARKER = "medkg-store.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the default graph holds the materialised union of the named graphs
+READABLE_VERSIONS = (1, 2)  # a version-1 store gets its union built on its next writable open
+UNION_STALE = "union-stale"
+DEFAULT = ox.DefaultGraph()
 
 
-def _check_dir(path: Path, read_only: bool) -> None:
+def _check_dir(path: Path, read_only: bool) -> int:
+    """The store format version found at ``path`` (``FORMAT_VERSION`` for a new store)."""
     if path.exists() and not path.is_dir():
         raise StoreError(f"{path}: store path exists and is not a directory")
     if path.is_dir() and any(path.iterdir()):
@@ -46,10 +60,12 @@ def _check_dir(path: Path, read_only: bool) -> None:
             version = int(meta["format"])
         except (ValueError, KeyError, TypeError, OSError) as err:
             raise StoreError(f"{path}: corrupt store marker {MARKER}: {err}") from None
-        if version != FORMAT_VERSION:
+        if version not in READABLE_VERSIONS:
             raise StoreError(f"{path}: store format {version}, this medkg reads {FORMAT_VERSION}")
-    elif read_only:
+        return version
+    if read_only:
         raise StoreError(f"{path}: no store here (run `kg build` or `kg ingest` first)")
+    return FORMAT_VERSION
 
 
 def open(location: str, *, read_only: bool = False) -> OxigraphStore:  # noqa: A001 - registry API
@@ -58,7 +74,7 @@ def open(location: str, *, read_only: bool = False) -> OxigraphStore:  # noqa: A
 
 class OxigraphStore:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        _check_dir(path, read_only)
+        version = _check_dir(path, read_only)
         self.path = path
         self.url = f"oxigraph:{path}"
         self.read_only = read_only
@@ -80,9 +96,15 @@ class OxigraphStore:
         if not read_only:
             self._recover()
             self._drop_staging()
+            if version < FORMAT_VERSION or (path / UNION_STALE).exists():
+                self.rebuild_union()
+            if version < FORMAT_VERSION:
+                (path / MARKER).write_text(json.dumps({"format": FORMAT_VERSION, "engine": "oxigraph"}))
+            self._stale = False
         else:
             self._hidden = self._uncommitted()
             self._visible = [g for g in self._store.named_graphs() if g not in set(self._hidden)]
+            self._stale = version < FORMAT_VERSION or (path / UNION_STALE).exists()
 
     # -- writing
 
@@ -120,6 +142,28 @@ class OxigraphStore:
                 hidden.update(ox.NamedNode(g) for g in fresh)
         return sorted(hidden & names, key=lambda g: g.value)
 
+    @property
+    def materialized_union(self) -> bool:
+        """Whether the default graph is, right now, the union of the visible named graphs."""
+        return not self._stale and not self._hidden
+
+    def rebuild_union(self) -> None:
+        """Rebuild the default graph as the union of the named graphs (recovery, upgrade)."""
+        stale = self.path / UNION_STALE
+        _touch_synced(stale)
+        try:
+            self._store.clear_graph(DEFAULT)
+            # quads, not a file: a parser would give blank nodes new labels
+            self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in self._named_quads())
+            self._store.flush()
+        except OSError as err:
+            raise StoreError(f"{self.path}: write failed: {_reason(err)}") from None
+        stale.unlink(missing_ok=True)
+
+    def _named_quads(self) -> Iterator[ox.Quad]:
+        for g in self._store.named_graphs():
+            yield from self._store.quads_for_pattern(None, None, None, g)
+
     def _update(self, text: str) -> None:
         try:
             self._store.update(text)
@@ -140,9 +184,11 @@ class OxigraphStore:
                 else:
                     self._store.extend(staged)
                 moves.append(
-                    f"DROP SILENT GRAPH <{graph}> ;\n"
+                    _forget(graph)
+                    + f"DROP SILENT GRAPH <{graph}> ;\n"
                     f"ADD SILENT GRAPH <{staging.value}> TO GRAPH <{graph}> ;\n"
                     f"DROP SILENT GRAPH <{staging.value}> ;\n"
+                    f"ADD SILENT GRAPH <{graph}> TO DEFAULT ;\n"
                 )
         except OSError as err:
             self._drop_staging()
@@ -167,11 +213,15 @@ class OxigraphStore:
         fresh = [g for g in names if files.get(g) and g not in existing]
         pending = self.path / f"pending-{token}.json"
         staging = {g: ox.NamedNode(f"{STAGING_PREFIX}{token}:{i}") for i, g in enumerate(names)}
+        stale = self.path / UNION_STALE
+        committed = False
         try:
             with pending.open("w", encoding="utf-8") as fh:
                 json.dump({"token": token, "fresh": fresh}, fh)
                 fh.flush()
                 os.fsync(fh.fileno())
+            if fresh:  # their files reach the union after the commit, by bulk load: not atomic
+                _touch_synced(stale)
             for g in names:
                 target = ox.NamedNode(g) if g in fresh else staging[g]
                 for f in files.get(g, ()):
@@ -184,18 +234,31 @@ class OxigraphStore:
             moves = [f"INSERT DATA {{ GRAPH <{commit}> {{ {mark} }} }} ;\n"]
             for g in names:
                 s = staging[g].value
-                drop = "" if g in fresh else f"DROP SILENT GRAPH <{g}> ;\n"
-                moves.append(f"{drop}ADD SILENT GRAPH <{s}> TO GRAPH <{g}> ;\nDROP SILENT GRAPH <{s}> ;\n")
+                if g in fresh:  # in place already; only its small staged part joins the union here
+                    moves.append(f"ADD SILENT GRAPH <{s}> TO GRAPH <{g}> ;\nADD SILENT GRAPH <{s}> TO DEFAULT ;\n"
+                                 f"DROP SILENT GRAPH <{s}> ;\n")
+                else:
+                    moves.append(f"{_forget(g)}DROP SILENT GRAPH <{g}> ;\nADD SILENT GRAPH <{s}> TO GRAPH <{g}> ;\n"
+                                 f"DROP SILENT GRAPH <{s}> ;\nADD SILENT GRAPH <{g}> TO DEFAULT ;\n")
             self._update("".join(moves))
+            committed = True
+            pending.unlink(missing_ok=True)
+            for g in fresh:
+                for f in files.get(g, ()):
+                    if f.stat().st_size:
+                        self._store.bulk_load(path=str(f), format=ox.RdfFormat.N_TRIPLES, to_graph=DEFAULT)
         except BaseException as err:
             self._recover()
             self._drop_staging()
+            if not committed:  # the default graph was not touched
+                stale.unlink(missing_ok=True)
+            self._stale = stale.exists()  # readers here fall back to the union view
             if isinstance(err, OSError):
                 raise StoreError(f"{self.path}: write failed: {_reason(err)}") from None
             raise
-        pending.unlink(missing_ok=True)
         self._drop_staging()
         self._store.flush()
+        stale.unlink(missing_ok=True)
 
     # -- reading
 
@@ -203,11 +266,13 @@ class OxigraphStore:
         self, sparql: str, *, substitutions: Mapping[str, object] | None = None,
         timeout: float | None = None,
     ) -> QueryResult:
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()} or None
+        if self.materialized_union:
+            return self._store.query(sparql, substitutions=subs)
         if self._hidden:  # only the committed graphs: the union of those, and GRAPH over those
             return self._store.query(sparql, default_graph=list(self._visible),
-                                     named_graphs=list(self._visible), substitutions=subs or None)
-        return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
+                                     named_graphs=list(self._visible), substitutions=subs)
+        return self._store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
 
     def graph_names(self) -> list[str]:
         hidden = set(self._hidden)
@@ -217,15 +282,26 @@ class OxigraphStore:
         )
 
     def count(self, graph: str | None = None) -> int:
+        """Quads in ``graph``, or in all named graphs (the union's copy is not counted)."""
         if graph is None:
-            if self._hidden:
-                return sum(self.count(g) for g in self.graph_names())
-            return len(self._store)
+            visible = set(self.graph_names())
+            rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            return sum(int(r["n"].value) for r in rows if r["g"].value in visible)  # type: ignore[index, union-attr]
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        g = ox.NamedNode(graph) if graph else None
-        return iter(self._store.quads_for_pattern(None, None, None, g))
+        """The quads of ``graph``, or of every visible named graph, graph by graph."""
+        names = [graph] if graph else self.graph_names()
+        for g in names:
+            yield from self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+
+    def union(self) -> Iterator[ox.Triple]:
+        """Each distinct triple of the visible named graphs once (the materialised union when it is
+        up to date)."""
+        if self.materialized_union:
+            return (q.triple for q in self._store.quads_for_pattern(None, None, None, DEFAULT))
+        seen: set[ox.Triple] = set()
+        return (q.triple for q in self.quads() if not (q.triple in seen or seen.add(q.triple)))
 
     def dump(self, out: IO[bytes], format: str, graph: str | None = None) -> None:
         fmt = (ox.RdfFormat.from_extension(format) if len(format) <= 6
@@ -234,16 +310,21 @@ class OxigraphStore:
             raise ValueError(f"unknown RDF format {format!r}")
         if graph:
             self._store.dump(out, fmt, from_graph=ox.NamedNode(graph))
-        elif self._hidden:
-            visible = set(self._visible)
-            ox.serialize((q for q in self._store if q.graph_name in visible), out, fmt)
+        elif fmt.supports_datasets:
+            ox.serialize(self.quads(), out, fmt)
         else:
-            self._store.dump(out, fmt)
+            ox.serialize(self.union(), out, fmt)
 
     @property
     def raw(self) -> ox.Store:
         """The pyoxigraph store, for code that needs its full API (export, bench)."""
         return self._store
+
+    def __enter__(self) -> OxigraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         try:
@@ -253,6 +334,18 @@ class OxigraphStore:
             pass  # committed data is in the write-ahead log; the next open replays it
         finally:
             del self._store
+
+
+def _forget(graph: str) -> str:
+    """SPARQL update removing from the union what only ``graph`` says (run before it is dropped)."""
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }} ;\n")
+
+
+def _touch_synced(path: Path) -> None:
+    with path.open("w") as fh:
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _reason(err: OSError) -> str:
