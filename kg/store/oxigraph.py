@@ -19,9 +19,9 @@ and queries read it instead of Oxigraph's ``use_default_graph_as_union`` view: t
 (a triple repeated in several graphs comes out several times, and joins multiply the repeats) and
 was measured 12–120x slower on the named queries (bench/RESULTS.md). A replaced graph updates the
 union in the same transaction as the move (delete what no other graph still says, add the new
-content); a graph bulk-loaded in place has its files bulk-loaded into the union after the commit,
-under a ``union-stale`` marker: while the marker exists readers fall back to the union view, and
-the next writable open rebuilds the union from the named graphs. Readers of the whole dataset
+content); a graph bulk-loaded in place is bulk-loaded into the union in the same bulk loads, under
+a ``union-stale`` marker: while the marker exists readers fall back to the union view (of the
+committed graphs), and the next writable open rebuilds the union from the named graphs. Readers of the whole dataset
 (:meth:`quads`, :meth:`dump`, :meth:`count`) skip the default graph, so exports hold every quad once.
 """
 
@@ -42,6 +42,7 @@ MARKER = "medkg-store.json"
 FORMAT_VERSION = 2  # 2: the default graph holds the materialised union of the named graphs
 READABLE_VERSIONS = (1, 2)  # a version-1 store gets its union built on its next writable open
 UNION_STALE = "union-stale"
+LOAD_BATCH = 48 << 20  # bytes of N-Triples per bulk load
 DEFAULT = ox.DefaultGraph()
 
 
@@ -204,55 +205,58 @@ class OxigraphStore:
         self, graphs: Mapping[str, Iterable[ox.Quad]], files: Mapping[str, Sequence[Path]],
     ) -> None:
         """Like :meth:`replace_graphs`, where the new content of a graph is its quads in ``graphs``
-        plus the N-Triples ``files`` given for it (bulk-loaded, never held in memory)."""
+        plus the N-Triples ``files`` given for it (bulk-loaded, at most :data:`LOAD_BATCH` bytes of
+        them in memory at a time)."""
         if self.read_only:
             raise StoreError(f"{self.path}: store opened read-only")
         token = uuid.uuid4().hex
         existing = {g.value for g in self._store.named_graphs()}
         names = list(dict.fromkeys([*graphs, *files]))
-        fresh = [g for g in names if files.get(g) and g not in existing]
+        # a graph that does not exist yet is bulk-loaded straight into place (a pending file names it
+        # for recovery): transactional writes would cost ~25 µs a quad, twice with the union's copy
+        fresh = [g for g in names if g not in existing]
+        fresh_quads = {g: list(graphs.get(g, ())) for g in fresh}  # kept: loaded again into the union
         pending = self.path / f"pending-{token}.json"
         staging = {g: ox.NamedNode(f"{STAGING_PREFIX}{token}:{i}") for i, g in enumerate(names)}
         stale = self.path / UNION_STALE
-        committed = False
+        union_touched = False
         try:
             with pending.open("w", encoding="utf-8") as fh:
                 json.dump({"token": token, "fresh": fresh}, fh)
                 fh.flush()
                 os.fsync(fh.fileno())
-            if fresh:  # their files reach the union after the commit, by bulk load: not atomic
+            if fresh:  # their union copy is bulk-loaded now, before the commit: not atomic
                 _touch_synced(stale)
+            loads = [(f, g if g in fresh else staging[g].value, g in fresh)
+                     for g in names for f in files.get(g, ()) if f.stat().st_size]
+            for batch in _nquads_batches(loads):
+                union_touched = union_touched or bool(fresh)
+                self._store.bulk_load(batch, format=ox.RdfFormat.N_QUADS)
+            self._store.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object, graph)
+                for g in fresh for q in fresh_quads[g] for graph in (ox.NamedNode(g), DEFAULT)
+            )
+            union_touched = union_touched or bool(fresh)
             for g in names:
-                target = ox.NamedNode(g) if g in fresh else staging[g]
-                for f in files.get(g, ()):
-                    if f.stat().st_size:
-                        self._store.bulk_load(path=str(f), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-                quads = graphs.get(g, ())
-                self._store.extend(ox.Quad(q.subject, q.predicate, q.object, staging[g]) for q in quads)
+                if g not in fresh:
+                    self._store.extend(ox.Quad(q.subject, q.predicate, q.object, staging[g])
+                                       for q in graphs.get(g, ()))
             commit = f"{STAGING_PREFIX}{token}:commit"
             mark = f"<{commit}> <{STAGING_PREFIX}state> \"committed\""
             moves = [f"INSERT DATA {{ GRAPH <{commit}> {{ {mark} }} }} ;\n"]
             for g in names:
-                s = staging[g].value
-                if g in fresh:  # in place already; only its small staged part joins the union here
-                    moves.append(f"ADD SILENT GRAPH <{s}> TO GRAPH <{g}> ;\nADD SILENT GRAPH <{s}> TO DEFAULT ;\n"
-                                 f"DROP SILENT GRAPH <{s}> ;\n")
-                else:
+                if g not in fresh:
+                    s = staging[g].value
                     moves.append(f"{_forget(g)}DROP SILENT GRAPH <{g}> ;\nADD SILENT GRAPH <{s}> TO GRAPH <{g}> ;\n"
                                  f"DROP SILENT GRAPH <{s}> ;\nADD SILENT GRAPH <{g}> TO DEFAULT ;\n")
             self._update("".join(moves))
-            committed = True
             pending.unlink(missing_ok=True)
-            for g in fresh:
-                for f in files.get(g, ()):
-                    if f.stat().st_size:
-                        self._store.bulk_load(path=str(f), format=ox.RdfFormat.N_TRIPLES, to_graph=DEFAULT)
         except BaseException as err:
             self._recover()
             self._drop_staging()
-            if not committed:  # the default graph was not touched
+            if not union_touched:
                 stale.unlink(missing_ok=True)
-            self._stale = stale.exists()  # readers here fall back to the union view
+            self._stale = stale.exists()  # readers here fall back to the union view; a writable open rebuilds
             if isinstance(err, OSError):
                 raise StoreError(f"{self.path}: write failed: {_reason(err)}") from None
             raise
@@ -334,6 +338,37 @@ class OxigraphStore:
             pass  # committed data is in the write-ahead log; the next open replays it
         finally:
             del self._store
+
+
+def _nquads_batches(loads: Sequence[tuple[Path, str, bool]], size: int = LOAD_BATCH) -> Iterator[bytes]:
+    r"""N-Quads text for bulk loading: each N-Triples file's statements in its graph, and again in
+    the default graph (the union) when its flag is set; files are grouped up to ``size`` bytes,
+    as each bulk load has a fixed cost (20–60 ms) and memory grows with its input.
+
+    The files are N-Triples as pyoxigraph writes them (one statement a line, ending in `` .``):
+    a line break inside a term is always escaped, so each line gets its graph before the dot.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "c.nt"
+    >>> _ = f.write_bytes(b'<http://e/s> <http://e/p> "a .\\n b" .\n')
+    >>> [b.decode() for b in _nquads_batches([(f, "http://e/g", True)])]
+    ['<http://e/s> <http://e/p> "a .\\n b" <http://e/g> .\n<http://e/s> <http://e/p> "a .\\n b" .\n']
+    """
+    batch: list[bytes] = []
+    held = 0
+    for path, graph, union in loads:
+        data = path.read_bytes()
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        batch.append(data.replace(b" .\n", f" <{graph}> .\n".encode()))
+        if union:
+            batch.append(data)
+        held += len(data) * (2 if union else 1)
+        if held >= size:
+            yield b"".join(batch)
+            batch, held = [], 0
+    if batch:
+        yield b"".join(batch)
 
 
 def _forget(graph: str) -> str:
