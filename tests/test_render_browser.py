@@ -14,6 +14,7 @@ from kg.render.shot import CHROMIUM, CHROMIUM_ARGS, allowed
 
 from .conftest import rows
 from .test_render import EVIL_TITLE, evil_store, full_node  # noqa: F401  (fixture)
+from .test_render_scale import big_store  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -131,4 +132,21 @@ def test_hostile_catalog_text_is_shown_as_text(page, evil_store, tmp_path: Path)
     tip = page.evaluate(f"window.medkgData.nodes.get({paper!r}).title.textContent")
     assert "<script>" in tip
     assert page.evaluate("typeof window.__medkgPwned") == "undefined"
+    assert page.errors == []
+
+
+def test_capped_page_in_chromium(page, big_store, tmp_path: Path) -> None:  # noqa: ANN001, F811
+    """A large store's page draws what it says it draws, offline, and shows the notice."""
+    from kg.render.build import write_pages
+
+    graph, _ = write_pages(big_store, tmp_path, limit=600)  # above the layout threshold: fixed positions
+    open_page(page, graph)
+    assert page.evaluate("window.medkgNetwork.body.data.nodes.length") == 600
+    assert page.evaluate("window.medkgNetwork.physics.options.enabled") is False
+    header = page.text_content("header")
+    assert "Showing 600 of" in header and "kg render --focus NAME" in header
+    page.fill("#q", "no such name anywhere")
+    page.press("#q", "Enter")
+    assert page.text_content("#matches") == "0 matches among the drawn nodes"
+    assert variance(page.screenshot()) > 100
     assert page.errors == []

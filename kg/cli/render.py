@@ -35,10 +35,13 @@ def _split(value: str | None) -> list[str]:
               help="Output file [default: build/graph.html, or build/graph.<ext> for other formats].")
 @click.option("--layout-threshold", type=click.IntRange(1), default=None,
               help="Above this many nodes the page uses precomputed positions and no physics [default: 500].")
+@click.option("--max-nodes", type=click.IntRange(1), default=None,
+              help="Pictures draw at most this many nodes, the best-linked ones, and say what they left out "
+                   "[default: 1500]; graphml/gexf/cytoscape files keep every node.")
 @click.option("--title", help="Page or picture title.")
 def render(store_spec: str | None, view: str | None, focus: str | None, depth: int, types: str | None,
            topic: str | None, lang: str | None, fmt: str, output: str | None,
-           layout_threshold: int | None, title: str | None) -> None:
+           layout_threshold: int | None, max_nodes: int | None, title: str | None) -> None:
     """Draw the graph as an interactive offline HTML page (vis-network inline, no CDN) or as a
     static picture or graph file.
 
@@ -53,6 +56,7 @@ def render(store_spec: str | None, view: str | None, focus: str | None, depth: i
     """
     from kg.render import render as do_render
     from kg.render.layout import LAYOUT_THRESHOLD
+    from kg.render.scale import DRAW_LIMIT
     from kg.render.views import Ambiguous, Filters, NotFound
 
     view = view or ("ego" if focus else "full")
@@ -64,7 +68,7 @@ def render(store_spec: str | None, view: str | None, focus: str | None, depth: i
         try:
             path, n_nodes, n_edges = do_render(
                 store, out, view=view, fmt=fmt, focus=focus, depth=depth, filters=filters,
-                threshold=layout_threshold or LAYOUT_THRESHOLD, title=title)
+                threshold=layout_threshold or LAYOUT_THRESHOLD, title=title, max_nodes=max_nodes or DRAW_LIMIT)
         except NotFound as err:
             hint = f" (did you mean: {', '.join(err.suggestions)}?)" if err.suggestions else ""
             fail(f"{err}{hint}", EXIT_USAGE)

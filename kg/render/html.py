@@ -97,7 +97,7 @@ def vis_data(view: nx.Graph, *, threshold: int = LAYOUT_THRESHOLD) -> dict:
     is_timeline = bool(view.graph.get("timeline"))
     big = n_nodes > threshold
     net = Network(directed=not weighted)
-    notices: list[str] = []
+    notices: list[str] = [view.graph["notice"]] if view.graph.get("notice") else []
     pos: dict = {}
     headers: list[dict] = []
     if is_timeline:
@@ -181,7 +181,8 @@ def vis_data(view: nx.Graph, *, threshold: int = LAYOUT_THRESHOLD) -> dict:
               for c, k in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return {"nodes": nodes, "edges": edges_out, "options": options, "legend": legend,
             "notices": notices, "headers": headers, "focus": focus,
-            "physics": bool(options["physics"]["enabled"]), "weighted": weighted}
+            "physics": bool(options["physics"]["enabled"]), "weighted": weighted,
+            "capped": bool(view.graph.get("capped"))}
 
 
 @cache

@@ -4,7 +4,9 @@ Above :data:`LAYOUT_THRESHOLD` nodes the page does not simulate: positions are c
 browser only draws. Up to :data:`NETWORKX_LIMIT` nodes networkx's ``spring_layout`` (seeded, so the
 picture is the same on every build) does it; beyond that Graphviz ``sfdp`` (a multilevel force layout,
 seconds for 20,000 nodes where spring_layout takes minutes) when it is installed, else spring_layout with
-fewer iterations.
+fewer iterations. Above :data:`LAYOUT_LIMIT` nodes nothing is laid out (a multilevel layout of the whole
+100,000-entry graph runs for tens of minutes): pictures never get there (:mod:`kg.render.scale` caps what
+they draw), and a graph file for Gephi is written without positions.
 
 >>> import networkx as nx
 >>> pos, how = positions(nx.path_graph(3))
@@ -22,6 +24,7 @@ import networkx as nx
 
 LAYOUT_THRESHOLD = 500
 NETWORKX_LIMIT = 1000
+LAYOUT_LIMIT = 20000
 SEED = 42
 SPACING = 90.0  # pixels between neighbouring nodes, roughly
 
@@ -59,6 +62,8 @@ def _sfdp(g: nx.Graph) -> dict:
 def positions(g: nx.Graph, *, seed: int = SEED) -> tuple[dict[object, tuple[float, float]], str]:
     """Pixel positions for every node of ``g`` and a sentence saying how they were computed."""
     n = g.number_of_nodes()
+    if n > LAYOUT_LIMIT:
+        return {}, f"no layout ({n} nodes is more than {LAYOUT_LIMIT})"
     und = nx.Graph(g.to_undirected(as_view=True)) if g.is_directed() or g.is_multigraph() else g
     if n > NETWORKX_LIMIT and shutil.which("sfdp"):
         return _scale(_sfdp(und), n), "Graphviz sfdp (multilevel force layout)"

@@ -21,6 +21,7 @@ entry, as opposed to described only by a vocabulary). Every edge carries ``predi
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -149,9 +150,9 @@ def _q(store: Store, body: str):  # noqa: ANN202
 def predicate_labels(store: Store) -> dict[str, PredicateInfo]:
     """English labels of properties (ontology first, then :data:`KNOWN_LABELS`) and of their inverses."""
     labels: dict[str, str] = {}
-    for r in _q(store, 'SELECT ?p ?l WHERE { ?p rdfs:label ?l . '
-                       '?p a ?k FILTER(?k IN (owl:ObjectProperty, owl:DatatypeProperty, rdf:Property)) '
-                       'FILTER(LANG(?l) = "en" || LANG(?l) = "") }'):
+    # VALUES first: starting from the property types, not from every label of a large store
+    for r in _q(store, 'SELECT ?p ?l WHERE { VALUES ?k { owl:ObjectProperty owl:DatatypeProperty rdf:Property } '
+                       '?p a ?k . ?p rdfs:label ?l FILTER(LANG(?l) = "en" || LANG(?l) = "") }'):
         labels.setdefault(r["p"].value, r["l"].value)
     inverses: dict[str, str] = {}
     for r in _q(store, "SELECT ?p ?q WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } "
@@ -178,57 +179,62 @@ def _pick(values: dict[str, str], prefer: tuple[str, ...] = ("en", "", "zh")) ->
     return next(iter(values.values()), None)
 
 
-def project(store: Store) -> nx.MultiDiGraph:
-    """The whole store as a :class:`networkx.MultiDiGraph` of typed nodes and the edges between them.
+VALUES_CHUNK = 2000  # IRIs per VALUES block when only some nodes are projected
 
-    Three SPARQL queries (nodes and classes, display attributes, IRI-to-IRI triples), joined in Python
-    so that the cost stays linear in the size of the graph.
-    """
-    kgo_excluded = ", ".join(f"kgo:{c}" for c in EXCLUDED_CLASSES)
-    classes: dict[str, set[str]] = {}
-    for r in _q(store, "SELECT DISTINCT ?n ?c WHERE { ?n a ?c . FILTER(isIRI(?n)) "
-                       f"FILTER(STRSTARTS(STR(?c), STR(kgo:)) && ?c NOT IN ({kgo_excluded})) }}"):
-        classes.setdefault(r["n"].value, set()).add(local_name(r["c"].value))
-    derived = {r["n"].value for r in _q(
-        store, "SELECT DISTINCT ?n WHERE { ?n prov:wasDerivedFrom ?r . ?r a kgo:CatalogEntry }")}
 
-    g = nx.MultiDiGraph()
-    for n, cs in sorted(classes.items()):
-        g.add_node(n, iri=n, classes=sorted(cs), cls=display_class(cs), derived=n in derived,
-                   titles={}, links=[], year=None, venue=None, description=None, aliases=set())
+def _values(var: str, iris: list[str]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(f'<{i}>' for i in iris)} }}"
 
-    # display attributes, grouped per node
+
+def _chunks(only: list[str] | None) -> list[str]:
+    """The VALUES clauses (one per chunk) restricting ``?n``, or one empty clause for the whole store."""
+    if only is None:
+        return [""]
+    return [_values("n", only[i:i + VALUES_CHUNK]) for i in range(0, len(only), VALUES_CHUNK)]
+
+
+def _new_node(g: nx.MultiDiGraph, n: str, cs: set[str], derived: bool) -> None:
+    g.add_node(n, iri=n, classes=sorted(cs), cls=display_class(cs), derived=derived,
+               titles={}, links=[], year=None, venue=None, description=None, aliases=set())
+
+
+def _attributes(store: Store, g: nx.MultiDiGraph, only: list[str] | None) -> dict[str, str]:
+    """Fill the display attributes of the nodes of ``g``; returns each node's venue IRI."""
     lab: dict[str, dict[str, str]] = {}
     pref: dict[str, dict[str, str]] = {}
     desc: dict[str, dict[str, str]] = {}
     venue_of: dict[str, str] = {}
     values = " ".join(f"<{p}>" for p in ATTRIBUTE_PREDICATES)
-    for r in _q(store, f"SELECT DISTINCT ?n ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?n ?p ?o }}"):
-        n = r["n"].value
-        if n not in g:
-            continue
-        p, o = r["p"].value, r["o"]
-        lang = getattr(o, "language", None) or ""
-        attrs = g.nodes[n]
-        if p == RDFS + "label":
-            lab.setdefault(n, {}).setdefault(lang, o.value)
-        elif p == SKOS + "prefLabel":
-            pref.setdefault(n, {}).setdefault(lang, o.value)
-            attrs["aliases"].add(o.value)
-        elif p == SKOS + "altLabel":
-            attrs["aliases"].add(o.value)
-        elif p == DCTERMS + "title":
-            attrs["titles"].setdefault(lang or "und", o.value)
-        elif p == DCTERMS + "description":
-            desc.setdefault(n, {}).setdefault(lang, o.value)
-        elif p in (DCTERMS + "issued", KGO + "year"):
-            with contextlib.suppress(ValueError):
-                attrs["year"] = int(o.value[:4])
-        elif p == KGO + "publishedIn":
-            venue_of[n] = o.value
-        elif (p in LINK_PREDICATES and o.value.startswith(("http://", "https://"))
-              and o.value not in attrs["links"]):
-            attrs["links"].append(o.value)
+    listed = ", ".join(f"<{p}>" for p in ATTRIBUTE_PREDICATES)
+    for restrict in _chunks(only):
+        # with VALUES ?n, a second VALUES (?p) makes Oxigraph join two tables over the whole store: filter instead
+        pattern = f"{restrict} ?n ?p ?o FILTER(?p IN ({listed}))" if restrict else f"VALUES ?p {{ {values} }} ?n ?p ?o"
+        for r in _q(store, f"SELECT DISTINCT ?n ?p ?o WHERE {{ {pattern} }}"):
+            n = r["n"].value
+            if n not in g:
+                continue
+            p, o = r["p"].value, r["o"]
+            lang = getattr(o, "language", None) or ""
+            attrs = g.nodes[n]
+            if p == RDFS + "label":
+                lab.setdefault(n, {}).setdefault(lang, o.value)
+            elif p == SKOS + "prefLabel":
+                pref.setdefault(n, {}).setdefault(lang, o.value)
+                attrs["aliases"].add(o.value)
+            elif p == SKOS + "altLabel":
+                attrs["aliases"].add(o.value)
+            elif p == DCTERMS + "title":
+                attrs["titles"].setdefault(lang or "und", o.value)
+            elif p == DCTERMS + "description":
+                desc.setdefault(n, {}).setdefault(lang, o.value)
+            elif p in (DCTERMS + "issued", KGO + "year"):
+                with contextlib.suppress(ValueError):
+                    attrs["year"] = int(o.value[:4])
+            elif p == KGO + "publishedIn":
+                venue_of[n] = o.value
+            elif (p in LINK_PREDICATES and o.value.startswith(("http://", "https://"))
+                  and o.value not in attrs["links"]):
+                attrs["links"].append(o.value)
     for n, attrs in g.nodes(data=True):
         name = (_pick(lab.get(n, {})) or _pick(pref.get(n, {})) or _pick(attrs["titles"])
                 or local_name(n))
@@ -237,19 +243,54 @@ def project(store: Store) -> nx.MultiDiGraph:
         attrs["description"] = _pick(desc.get(n, {}))
         attrs["links"].sort()
         attrs["aliases"] = sorted(attrs["aliases"])
+    return venue_of
+
+
+def project(store: Store, *, only: Iterable[str] | None = None) -> nx.MultiDiGraph:
+    """The whole store as a :class:`networkx.MultiDiGraph` of typed nodes and the edges between them.
+
+    Three SPARQL queries (nodes and classes, display attributes, IRI-to-IRI triples), joined in Python
+    so that the cost stays linear in the size of the graph. With ``only`` (IRIs), just those nodes
+    (the typed ones) and the edges among them: what a capped view of a large store draws
+    (:mod:`kg.render.scale`), at a cost that follows the number of nodes asked for.
+    """
+    wanted = sorted(set(only)) if only is not None else None
+    kgo_excluded = ", ".join(f"kgo:{c}" for c in EXCLUDED_CLASSES)
+    classes: dict[str, set[str]] = {}
+    derived: set[str] = set()
+    for restrict in _chunks(wanted):
+        for r in _q(store, f"SELECT DISTINCT ?n ?c WHERE {{ {restrict} ?n a ?c . FILTER(isIRI(?n)) "
+                           f"FILTER(STRSTARTS(STR(?c), STR(kgo:)) && ?c NOT IN ({kgo_excluded})) }}"):
+            classes.setdefault(r["n"].value, set()).add(local_name(r["c"].value))
+        derived |= {r["n"].value for r in _q(
+            store, f"SELECT DISTINCT ?n WHERE {{ {restrict} ?n prov:wasDerivedFrom ?r "
+                   "FILTER EXISTS { ?r a kgo:CatalogEntry } }")}
+
+    g = nx.MultiDiGraph()
+    for n, cs in sorted(classes.items()):
+        _new_node(g, n, cs, n in derived)
+    venue_of = _attributes(store, g, wanted)
+    venues = nx.MultiDiGraph()  # venues that are not projected themselves: just their names and years
+    for v in sorted({v for v in venue_of.values() if v not in g}) if wanted is not None else ():
+        _new_node(venues, v, set(), False)
+    if venues:
+        _attributes(store, venues, list(venues))
     for n, v in venue_of.items():
         if n in g:
-            g.nodes[n]["venue"] = g.nodes[v]["name"] if v in g else local_name(v)
-            if g.nodes[n]["year"] is None and v in g:
-                g.nodes[n]["year"] = g.nodes[v]["year"]
+            a = g.nodes[v] if v in g else venues.nodes[v] if v in venues else None
+            g.nodes[n]["venue"] = a["name"] if a else local_name(v)
+            if g.nodes[n]["year"] is None and a:
+                g.nodes[n]["year"] = a["year"]
 
     infos = predicate_labels(store)
     skipped = ", ".join(f"<{p}>" for p in SKIPPED_PREDICATES)
-    triples = sorted(
-        (r["s"].value, r["p"].value, r["o"].value)
-        for r in _q(store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) "
-                           f"FILTER(?p NOT IN ({skipped})) }}"))
-    for s, p, o in triples:  # sorted: the same store always gives the same graph (and paths, layouts)
+    triples: list[tuple[str, str, str]] = []
+    for restrict in _chunks(wanted):
+        triples += ((r["s"].value, r["p"].value, r["o"].value) for r in _q(
+            store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ {restrict.replace('?n', '?s', 1)} ?s ?p ?o "
+                   f"FILTER(isIRI(?s) && isIRI(?o)) FILTER(?p NOT IN ({skipped})) }}"))
+    triples.sort()  # the same store always gives the same graph (and paths, layouts)
+    for s, p, o in triples:
         if s in g and o in g and s != o:
             info = edge_info(p, infos)
             g.add_edge(s, o, key=p, predicate=p, curie=curie(p), label=info.label, inverse=info.inverse)

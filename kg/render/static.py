@@ -66,9 +66,10 @@ def write_gexf(view: nx.Graph, path: Path) -> Path:
     g = flat_graph(view)
     pos = timeline_positions(view)[0] if view.graph.get("timeline") else positions(view)[0]
     for n, a in g.nodes(data=True):
-        x, y = pos.get(n, (0.0, 0.0))
-        a["viz"] = {"color": {**_rgb(style(a["class"])[0]), "a": 1.0},
-                    "size": float(5 + 2 * a["degree"] ** 0.5 * 2), "position": {"x": x, "y": -y, "z": 0.0}}
+        a["viz"] = {"color": {**_rgb(style(a["class"])[0]), "a": 1.0}, "size": float(5 + 2 * a["degree"] ** 0.5 * 2)}
+        if n in pos:  # none beyond LAYOUT_LIMIT nodes: Gephi lays them out itself
+            x, y = pos[n]
+            a["viz"]["position"] = {"x": x, "y": -y, "z": 0.0}
     nx.write_gexf(g, path, encoding="utf-8")
     return path
 
