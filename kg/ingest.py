@@ -5,32 +5,37 @@ what it said before and ingesting an unchanged file (same content hash, recorded
 changes nothing. All graphs of one ingest are committed in one transaction.
 
 Large catalogs take the bulk path (:func:`ingest` with ``bulk=True``, automatic from
-:data:`BULK_MIN` entries when the store supports it): after the catalog-wide evidence pass, records
-are parsed, linked and mapped in worker processes, a chunk of :data:`CHUNK` records at a time, each
-chunk written as an N-Triples file of its graph in a spool directory; at most ``2 × workers`` chunks
-are in flight, so memory stays bounded whatever the catalog size. The store then bulk-loads the
-chunk files and commits all graphs at once (``replace_graphs_bulk``). The graph is the same as the
-one the in-process path builds, quad for quad.
+:data:`BULK_MIN` entries when the store supports it): worker processes gather the catalog-wide
+evidence file by file, then parse, link and map the records, a chunk of :data:`CHUNK` records at a
+time, each chunk written as an N-Triples file of its graph in a spool directory (the records that
+do not depend on the learned resource fields first, while this process learns them); at most
+``2 × workers`` chunks are in flight, so memory stays bounded whatever the catalog size. The store
+then bulk-loads the chunk files and commits all graphs at once (``replace_graphs_bulk``). The graph
+is the same as the one the in-process path builds, quad for quad.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+import pickle
 import shutil
 import tempfile
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.link import link
-from kg.map import to_quads
+from kg.map import to_ntriples, to_quads
 from kg.map.iri import graph_iri
 from kg.namespaces import DCTERMS, KGO, RDF, RDFS, VOID, XSD, base
-from kg.parse import Entry, Evidence, gather_evidence, learn_fields, parse_record
+from kg.parse import Entry, Evidence, gather_evidence, learn_fields, learn_record, parse_record, uses_fields
 from kg.read import Problem, Record, catalog_files, display_path, read_file
 from kg.store import Store, StoreError
 
@@ -144,22 +149,99 @@ def ingest(
     on a store that has ``replace_graphs_bulk``. ``workers`` defaults to the number of CPUs.
     """
     files = catalog_files(paths)
-    ev = Evidence.default()
-    total = 0
-    for f in files:
-        records = list(read_file(f))
-        total += len(records)
-        gather_evidence(records, ev)
-    learn_fields(files, ev)
-    tick = progress(total) if progress else None
-    if bulk is None:
-        bulk = total >= BULK_MIN and hasattr(store, "replace_graphs_bulk")
-    elif bulk and not hasattr(store, "replace_graphs_bulk"):
-        bulk = False
+    can_bulk = bulk is not False and hasattr(store, "replace_graphs_bulk")
+    pool: _Pool | None = None
+    spool: Path | None = None
+    try:
+        # start the workers early when the catalog looks large: they gather the evidence while this
+        # process hashes the files (whether the bulk path is taken still depends on the entry count)
+        if can_bulk and (bulk or sum(f.stat().st_size for f in files) >= BULK_MIN * MIN_ENTRY_BYTES):
+            pool = _Pool(workers)
+        ev = Evidence.default()
+        pending = [pool.submit(_gather_file, f, ev.access_phrases) for f in files] if pool else []
+        total = 0
+        if not pool:
+            for f in files:
+                records = list(read_file(f))
+                total += len(records)
+                gather_evidence(records, ev)
+        report, todo, unchanged, seen_graphs = _sources(files, store, force)
+        for fut in pending:
+            count, words, words_lower, prefixes = fut.result()
+            total += count
+            ev.words |= words
+            ev.words_lower |= words_lower
+            ev.topic_prefixes.update(prefixes)
 
+        if bulk is None:
+            bulk = total >= BULK_MIN
+        if not (bulk and can_bulk and todo):
+            if pool:
+                pool.close()
+                pool = None
+        elif pool is None:
+            pool = _Pool(workers)
+        if pool:
+            pool.warm_up()  # the workers build their matchers before their first chunk
+        else:
+            learn_fields(files, ev)  # the bulk path learns them while the workers start on the rest
+        tick = progress(total) if progress else None
+        for f, src in unchanged:
+            for r in read_file(f):
+                if isinstance(r, Problem):
+                    src.rejected.append(r)
+                else:
+                    src.entries += 1
+            if tick:
+                tick(src.entries + len(src.rejected))
+
+        graphs: dict[str, Iterable[ox.Quad]] = {}
+        files_of: dict[str, list[Path]] = {}
+        if pool:
+            try:
+                spool = _spool_dir()
+                files_of = _parse_parallel(pool, files, todo, ev, spool, tick, extra or {}, graphs)
+            except OSError as err:  # the chunk directory is full or not writable: one line, exit 3
+                where = spool or os.environ.get("KG_TMPDIR") or tempfile.gettempdir()
+                raise StoreError(f"{where}: cannot write the ingest's chunk files "
+                                 f"(set KG_TMPDIR to a larger disk): {err.strerror or err}") from None
+            pool.close()  # the workers' memory goes before the bulk load
+            pool = None
+            for _f, display, graph, digest_hex, _src in todo:
+                graphs[graph] = _header_quads(graph, display, digest_hex)
+        else:
+            for f, display, graph, digest_hex, src in todo:
+                # materialise per file so that the report is complete before the commit
+                graphs[graph] = list(source_quads(f, display, graph, digest_hex, ev, src, tick))
+            for graph, factory in (extra or {}).items():
+                graphs[graph] = list(factory())
+        if prune_catalog:
+            prefix = f"{base()}graph/catalog/"
+            for g in store.graph_names():
+                if g.startswith(prefix) and g not in seen_graphs:
+                    graphs[g] = []
+        if files_of:
+            store.replace_graphs_bulk(graphs, files_of)  # type: ignore[attr-defined]
+        elif graphs:
+            store.replace_graphs(graphs)
+    finally:
+        if pool is not None:  # stopped before its chunk directory goes
+            pool.close(cancel=True)
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+    return report
+
+
+Todo = tuple[Path, str, str, str, SourceReport]  # file, display path, graph, content hash, report
+
+
+def _sources(
+    files: list[Path], store: Store, force: bool,
+) -> tuple[IngestReport, list[Todo], list[tuple[Path, SourceReport]], dict[str, str]]:
+    """The report's sources; the files to load and the unchanged ones; graph → display path."""
     report = IngestReport()
-    graphs: dict[str, Iterable[ox.Quad]] = {}
-    todo: list[tuple[Path, str, str, str, SourceReport]] = []
+    todo: list[Todo] = []
+    unchanged: list[tuple[Path, SourceReport]] = []
     seen_graphs: dict[str, str] = {}
     for f in files:
         display = display_path(f)
@@ -172,51 +254,16 @@ def ingest(
         report.sources.append(src)
         if not force and stored_hash(store, graph) == digest_hex:
             src.status = "unchanged"
-            for r in read_file(f):
-                if isinstance(r, Problem):
-                    src.rejected.append(r)
-                else:
-                    src.entries += 1
-            if tick:
-                tick(src.entries + len(src.rejected))
+            unchanged.append((f, src))
             continue
         todo.append((f, display, graph, digest_hex, src))
-
-    spool: Path | None = None
-    files_of: dict[str, list[Path]] = {}
-    try:
-        if bulk and todo:
-            try:
-                spool = _spool_dir()
-                files_of = _parse_parallel(todo, ev, spool, workers, tick)
-            except OSError as err:  # the chunk directory is full or not writable: one line, exit 3
-                where = spool or os.environ.get("KG_TMPDIR") or tempfile.gettempdir()
-                raise StoreError(f"{where}: cannot write the ingest's chunk files "
-                                 f"(set KG_TMPDIR to a larger disk): {err.strerror or err}") from None
-            for _f, display, graph, digest_hex, _src in todo:
-                graphs[graph] = _header_quads(graph, display, digest_hex)
-        else:
-            for f, display, graph, digest_hex, src in todo:
-                # materialise per file so that the report is complete before the commit
-                graphs[graph] = list(source_quads(f, display, graph, digest_hex, ev, src, tick))
-        for graph, factory in (extra or {}).items():
-            graphs[graph] = list(factory())
-        if prune_catalog:
-            prefix = f"{base()}graph/catalog/"
-            for g in store.graph_names():
-                if g.startswith(prefix) and g not in seen_graphs:
-                    graphs[g] = []
-        if files_of:
-            store.replace_graphs_bulk(graphs, files_of)  # type: ignore[attr-defined]
-        elif graphs:
-            store.replace_graphs(graphs)
-    finally:
-        if spool is not None:
-            shutil.rmtree(spool, ignore_errors=True)
-    return report
+    return report, todo, unchanged, seen_graphs
 
 
-# -- the bulk path: worker processes turn record chunks into N-Triples files
+# -- the bulk path: worker processes gather evidence, then turn record chunks into N-Triples files
+
+MIN_ENTRY_BYTES = 200  # catalog entries are longer: below BULK_MIN × this, do not start workers early
+
 
 def _spool_dir() -> Path:
     """A fresh chunk directory (in ``$KG_TMPDIR`` or the system temp dir), named by this process;
@@ -239,53 +286,109 @@ def _alive(pid: int) -> bool:
     return True
 
 
-_WORKER_EVIDENCE: Evidence | None = None
+class _Pool:
+    """The worker processes of one bulk ingest (spawned, not forked: this process holds a store)."""
+
+    def __init__(self, workers: int | None) -> None:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.n = max(1, workers or os.cpu_count() or 1)
+        self.executor = ProcessPoolExecutor(self.n, mp_context=mp.get_context("spawn"))
+
+    def submit(self, fn: Callable[..., object], *args: object) -> Future:
+        return self.executor.submit(fn, *args)
+
+    def warm_up(self) -> None:
+        for _ in range(self.n):
+            self.executor.submit(_warm_up)
+
+    def close(self, cancel: bool = False) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=cancel)
 
 
-def _init_worker(ev: Evidence) -> None:
+def _gather_file(path: Path, access_phrases: list[str]) -> tuple[int, set[str], set[str], Counter[str]]:
+    """Worker task: the evidence one file adds (see :func:`kg.parse.gather_evidence`), and its number
+    of records and problems. Evidence is sets and counts: merged in any order, it is the same."""
+    records = list(read_file(path))
+    ev = Evidence(access_phrases=access_phrases)
+    gather_evidence(records, ev)
+    return len(records), ev.words, ev.words_lower, ev.topic_prefixes
+
+
+def _warm_up() -> None:
+    """Worker task: load the vocabularies and build the matchers the linker uses."""
+    from kg.link import extract
+    from kg.link.resolve import family_index
+    from kg.link.vocab import vocabulary
+
+    for name in ("topics", "venues", "access", "modalities", "tasks"):
+        vocabulary(name)
+    for family in ("model", "dataset"):
+        family_index(family)
+    for matcher in (extract.task_matcher, extract.model_matcher, extract.dataset_matcher, extract.language_matcher):
+        matcher()
+
+
+_WORKER_EVIDENCE: tuple[str, Evidence] | None = None
+
+
+def _evidence(path: str) -> Evidence:
+    """The catalog's evidence, pickled once by the main process, unpickled once per worker."""
     global _WORKER_EVIDENCE
-    _WORKER_EVIDENCE = ev
+    if _WORKER_EVIDENCE is None or _WORKER_EVIDENCE[0] != path:
+        with open(path, "rb") as fh:
+            _WORKER_EVIDENCE = (path, pickle.load(fh))
+    return _WORKER_EVIDENCE[1]
 
 
-def _chunk_triples(
-    records: list[Record | Problem], graph: str, ev: Evidence, counts: dict[str, object],
-) -> Iterator[ox.Triple]:
+def _chunk_lines(records: list[Record | Problem], graph: str, ev: Evidence, counts: dict[str, object]) -> list[str]:
+    """N-Triples lines of a chunk of records, written directly as text (see :func:`kg.map.to_ntriples`)."""
     g = ox.NamedNode(graph)
     rejected: list[Problem] = counts["rejected"]  # type: ignore[assignment]
+    lines: list[str] = []
+    entries = quads = 0
     for r in records:
         result = r if isinstance(r, Problem) else parse_record(r, ev)
         if isinstance(result, Entry):
-            counts["entries"] += 1  # type: ignore[operator]
-            for q in to_quads(link(result), graph):
-                counts["quads"] += 1  # type: ignore[operator]
-                yield ox.Triple(q.subject, q.predicate, q.object)
+            entries += 1
+            mapped = to_ntriples(link(result))
+            quads += len(mapped)
+            lines += mapped
         else:
             rejected.append(result)
-            for q in _rejected_quads(result, g):
-                yield ox.Triple(q.subject, q.predicate, q.object)
+            lines += [f"{q.subject} {q.predicate} {q.object} .\n" for q in _rejected_quads(result, g)]
+    counts["entries"] = entries
+    counts["quads"] = quads
+    return lines
 
 
-def _parse_chunk(graph: str, out: str, records: list[Record | Problem]) -> dict[str, object]:
+def _parse_chunk(evidence: str, graph: str, out: str, records: list[Record | Problem]) -> dict[str, object]:
     """Worker task: one chunk of records → one N-Triples file; returns the counts and rejects."""
-    ev = _WORKER_EVIDENCE or Evidence.default()
     counts: dict[str, object] = {"entries": 0, "quads": 0, "rejected": [], "records": len(records)}
-    data = ox.serialize(_chunk_triples(records, graph, ev, counts), format=ox.RdfFormat.N_TRIPLES)
-    Path(out).write_bytes(data or b"")
+    lines = _chunk_lines(records, graph, _evidence(evidence), counts)
+    with open(out, "w", encoding="utf-8") as fh:
+        # entries of a chunk repeat statements about what they share (a venue, a dataset …): a
+        # fifth of the lines, which the bulk load would parse and sort for nothing
+        fh.writelines(dict.fromkeys(lines))
     return counts
 
 
 def _parse_parallel(
-    todo: list[tuple[Path, str, str, str, SourceReport]], ev: Evidence, spool: Path,
-    workers: int | None, tick: Progress | None,
+    pool: _Pool, files: list[Path], todo: list[Todo], ev: Evidence, spool: Path,
+    tick: Progress | None, extra: Mapping[str, Callable[[], Iterable[ox.Quad]]],
+    graphs: dict[str, Iterable[ox.Quad]],
 ) -> dict[str, list[Path]]:
-    """Parse, link and map every record of ``todo`` in worker processes; N-Triples files per graph."""
-    import multiprocessing as mp
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
+    """Parse, link and map every record of ``todo`` in the workers; N-Triples files per graph.
 
-    n = max(1, workers or os.cpu_count() or 1)
-    files_of: dict[str, list[Path]] = {}
+    Only resource headers weigh the fields learned from the catalog (:func:`kg.parse.learn_fields`):
+    the workers start on the other records while this process learns the fields, then take the
+    resource records. Meanwhile this process also materialises the ``extra`` graphs into ``graphs``.
+    """
+    files_of: dict[str, list[Path]] = {item[2]: [] for item in todo}
     inflight: deque[tuple[Future, SourceReport]] = deque()
+    extras = list(extra.items())
+    numbers = itertools.count()
 
     def settle(fut: Future, src: SourceReport) -> None:
         c = fut.result()
@@ -295,28 +398,60 @@ def _parse_parallel(
         if tick:
             tick(c["records"])
 
-    ctx = mp.get_context("spawn")  # no fork of a process holding an open store
-    with ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker, initargs=(ev,)) as pool:
-        for _f, _display, graph, _digest, src in todo:
-            files_of[graph] = []
-            batch: list[Record | Problem] = []
-            records = read_file(_f)
-            while True:
-                r = next(records, None)
-                if r is not None:
-                    batch.append(r)
-                if batch and (len(batch) >= CHUNK or r is None):
-                    out = spool / f"{len(files_of)}-{len(files_of[graph])}.nt"
-                    files_of[graph].append(out)
-                    inflight.append((pool.submit(_parse_chunk, graph, str(out), batch), src))
-                    batch = []
-                    while len(inflight) > 2 * n:  # bounded memory: wait for the oldest chunk
-                        settle(*inflight.popleft())
-                if r is None:
-                    break
-        while inflight:
+    def take_extras() -> None:
+        # as quads: as N-Triples files (bulk-loaded with the chunks) they load no faster (measured)
+        while extras:
+            graph, factory = extras.pop(0)
+            graphs[graph] = list(factory())
+
+    def submit(evidence: Path, graph: str, src: SourceReport, batch: list[Record | Problem]) -> None:
+        out = spool / f"{next(numbers)}.nt"
+        files_of[graph].append(out)
+        inflight.append((pool.submit(_parse_chunk, str(evidence), graph, str(out), batch), src))
+        while len(inflight) > 2 * pool.n:  # bounded memory: wait for the oldest chunk
+            take_extras()  # the workers are busy: this process does its own share meanwhile
             settle(*inflight.popleft())
+
+    def chunks(evidence: Path, records: Iterable[Record | Problem], graph: str, src: SourceReport) -> None:
+        batch: list[Record | Problem] = []
+        for r in records:
+            batch.append(r)
+            if len(batch) >= CHUNK:
+                submit(evidence, graph, src, batch)
+                batch = []
+        if batch:
+            submit(evidence, graph, src, batch)
+
+    def learning(records: Iterable[Record | Problem]) -> Iterator[Record | Problem]:
+        for r in records:
+            learn_record(r, ev)
+            yield r
+
+    by_file = {item[0]: item for item in todo}
+    early = _dump_evidence(ev, spool / "evidence-early.pickle")
+    for f in files:  # catalog order: what is learned from one resource header weighs the next
+        item = by_file.get(f)
+        if item is None:
+            for _ in learning(read_file(f)):
+                pass
+        else:
+            chunks(early, (r for r in learning(read_file(f)) if not uses_fields(r)), item[2], item[4])
+    final = _dump_evidence(ev, spool / "evidence.pickle")
+    for f, _display, graph, _digest, src in todo:
+        chunks(final, (r for r in read_file(f) if uses_fields(r)), graph, src)
+    while inflight:
+        take_extras()
+        settle(*inflight.popleft())
+    take_extras()
+    for item in todo:  # in file order, as the in-process path reports them
+        item[4].rejected.sort(key=lambda p: p.line)
     return files_of
+
+
+def _dump_evidence(ev: Evidence, path: Path) -> Path:
+    with path.open("wb") as fh:
+        pickle.dump(ev, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 def write_rejects(path: Path, report: IngestReport) -> None:

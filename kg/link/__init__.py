@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 from kg.link.resolve import resolve
 from kg.link.vocab import vocabulary
@@ -203,14 +204,32 @@ def link(entry: Entry, catalog_names: Mapping[str, tuple[str, str]] | None = Non
 
 
 def modality_concepts(text: str) -> list[tuple[str, str]]:
-    """(IRI, label) of modality concepts whose labels occur as words in the modality field."""
-    voc = vocabulary("modalities")
+    """(IRI, label) of modality concepts whose labels occur as words in the modality field.
+
+    >>> [label for _, label in modality_concepts("Chest X-ray images")]
+    ['x-ray images', 'images']
+    """
+    return list(_modality_concepts(text))
+
+
+@lru_cache(maxsize=4096)
+def _modality_concepts(text: str) -> tuple[tuple[str, str], ...]:
+    # a modality field is one of few phrases repeated across a catalog: remember the answers
     norm = f" {normalize(text)} "
     found: list[tuple[str, str]] = []
-    for label, iri in sorted(voc.index.items(), key=lambda kv: -len(kv[0])):
-        if not label or any(i == iri for i, _ in found):
+    for label, iri, word in _modality_table():
+        if any(i == iri for i, _ in found):
             continue
-        hit = label in norm if has_cjk(label) else re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", norm)
-        if hit:
+        if (word.search(norm) if word is not None else label in norm):
             found.append((iri, label))
-    return found
+    return tuple(found)
+
+
+@cache
+def _modality_table() -> list[tuple[str, str, re.Pattern[str] | None]]:
+    """(label, IRI, word pattern or None for a Chinese label), longest label first."""
+    voc = vocabulary("modalities")
+    return [
+        (label, iri, None if has_cjk(label) else re.compile(rf"(?<![\w-]){re.escape(label)}(?![\w-])"))
+        for label, iri in sorted(voc.index.items(), key=lambda kv: -len(kv[0])) if label
+    ]

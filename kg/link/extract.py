@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from kg.link import FAMILY_OF, Linked, Node, work_node
 from kg.link.resolve import name_key, resolve
@@ -57,12 +57,18 @@ _SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]?")
 _PRIOR_WORK = re.compile(
     r"\b(?:existing|current|prior|previous|conventional|traditional|most|many|often|typically|"
     r"unlike|however|beyond|instead of|rather than|lack|limited)\b", re.I)
+_ANSWERS_FROM = re.compile(r"answers? from|responses? from")
 
 
 def own_text(e) -> str:  # noqa: ANN001
     """Title, fields and the description without sentences about prior work."""
-    sentences = [x for x in _SENTENCE.findall(e.description or "") if not _PRIOR_WORK.search(x)]
-    return " \n ".join(x for x in (e.title, e.name, e.modality, e.resource_type, e.scale, *sentences) if x)
+    sentences = _SENTENCE.findall(e.description or "")
+    return _own_text(e, sentences, [_PRIOR_WORK.search(x) is not None for x in sentences])
+
+
+def _own_text(e, sentences: list[str], prior: list[bool]) -> str:  # noqa: ANN001
+    own = [x for x, about_prior in zip(sentences, prior, strict=True) if not about_prior]
+    return " \n ".join(x for x in (e.title, e.name, e.modality, e.resource_type, e.scale, *own) if x)
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,7 @@ class Matcher:
         cjk: list[str] = []
         self.cjk_iri: dict[str, str] = {}
         self.span: dict[str, int] = {}
+        self.prefixes: set[tuple[str, ...]] = set()  # case-folded token prefixes of every Latin label
         self.longest = 1
         for label in sorted(labels, key=len, reverse=True):
             if len(label) < 2 or (len(label) < 3 and label.islower()):
@@ -126,45 +133,91 @@ class Matcher:
             # the longest label starting with this (case-folded) token bounds the n-grams to try
             first = toks[0].casefold()
             self.span[first] = max(self.span.get(first, 0), len(toks))
+            folded = tuple(t.casefold() for t in toks)
+            self.prefixes.update(folded[:n] for n in range(1, len(folded) + 1))
         parts = [re.escape(x).replace(r"\ ", r"[\s-]+") for x in cjk]
         self.cjk_pattern = re.compile("|".join(parts)) if parts else None
+        # a Chinese label's match holds Chinese characters: a text is searched only from its first to
+        # its last, widened by the longest head and tail of a label before and after its own (counted
+        # in characters other than spaces and hyphens, which match runs of any length)
+        self.cjk_reach = (0, 0)
+        for label in cjk:
+            core = [i for i, c in enumerate(label) if _HAS_CJK.match(c)]
+            head, tail = _solid(label[:core[0]]), _solid(label[core[-1] + 1:])
+            self.cjk_reach = (max(self.cjk_reach[0], head), max(self.cjk_reach[1], tail))
 
     def find(self, text: str) -> Iterator[Hit]:
         if not text:
             return
         hits = self._latin(text)
-        if self.cjk_pattern is not None and _HAS_CJK.search(text):
-            for m in self.cjk_pattern.finditer(text):
+        if self.cjk_pattern is not None and (at := _HAS_CJK.search(text)) is not None:
+            last = len(text) - 1 - _HAS_CJK.search(text[::-1]).start()  # type: ignore[union-attr]
+            pos, endpos = _reach(text, at.start(), -1, self.cjk_reach[0]), _reach(text, last + 1, 1, self.cjk_reach[1])
+            for m in self.cjk_pattern.finditer(text, pos, endpos):
                 iri = self.cjk_iri.get(re.sub(r"[\s-]+", " ", m.group()))
                 if iri and not any(h.start < m.end() and m.start() < h.end for h in hits):
                     hits.append(Hit(iri, m.group(), m.start(), m.end()))
         yield from sorted(hits, key=lambda h: h.start)
 
     def _latin(self, text: str) -> list[Hit]:
-        toks = _tokens(text)
-        words = [t for t, *_ in toks]
-        folded = [w.casefold() for w in words]
-        # a gap other than spaces/hyphens between two tokens ends any label crossing it
-        broken = [k > 0 and text[toks[k - 1][2]:toks[k][1]].strip(" -\t") != "" for k in range(len(toks))]
+        ms, words, folded = _tokenized(text)
+        span = self.span
+        # only tokens that start some label are worth a look (most tokens start none)
+        starts = [i for i, f in enumerate(folded) if f in span]
         hits: list[Hit] = []
-        i = 0
-        while i < len(toks):
-            longest = self.span.get(folded[i], 0)
-            if not longest or toks[i][3]:  # no label starts so, or inside a hyphenated word
-                i += 1
+        done = 0  # tokens before this index are inside a hit already
+        for i in starts:
+            if i < done:
                 continue
-            for n in range(min(longest, len(toks) - i), 0, -1):
-                if any(broken[k] for k in range(i + 1, i + n)):
-                    continue
+            first = ms[i].start()
+            if first > 0 and text[first - 1] == "-":  # inside a hyphenated word
+                continue
+            longest = min(span[folded[i]], len(ms) - i)
+            # a gap other than spaces/hyphens between two tokens ends any label crossing it; and only
+            # n-grams that begin some label can grow into one
+            n_max = 1
+            while (n_max < longest and not text[ms[i + n_max - 1].end():ms[i + n_max].start()].strip(" -\t")
+                   and tuple(folded[i:i + n_max + 1]) in self.prefixes):
+                n_max += 1
+            for n in range(n_max, 0, -1):
                 iri = self.exact.get(tuple(words[i:i + n])) or self.folded.get(tuple(folded[i:i + n]))
                 if iri is not None:
-                    start, end = toks[i][1], toks[i + n - 1][2]
-                    hits.append(Hit(iri, text[start:end], start, end))
-                    i += n
+                    end = ms[i + n - 1].end()
+                    hits.append(Hit(iri, text[first:end], first, end))
+                    done = i + n
                     break
-            else:
-                i += 1
         return hits
+
+
+def _solid(text: str) -> int:
+    """Characters other than spaces and hyphens."""
+    return sum(1 for c in text if not (c.isspace() or c == "-"))
+
+
+def _reach(text: str, i: int, step: int, n: int) -> int:
+    """How far from ``i`` (backwards when ``step`` is -1) ``n`` characters other than spaces and
+    hyphens reach, with the spaces and hyphens around them.
+
+    >>> _reach("ab ICD - 编码", 9, -1, 3), _reach("编码 x  y", 2, 1, 1)
+    (2, 6)
+    """
+    while i > 0 if step < 0 else i < len(text):
+        c = text[i - 1] if step < 0 else text[i]
+        if not (c.isspace() or c == "-"):
+            if n == 0:
+                break
+            n -= 1
+        i += step
+    return i
+
+
+@lru_cache(maxsize=8)
+def _tokenized(text: str) -> tuple[list[re.Match[str]], list[str], list[str]]:
+    """Token matches, words and case-folded words of a text (an entry's text is searched by
+    several matchers in turn: tokenise it once)."""
+    ms = list(_TOKEN.finditer(text))
+    words = [m.group() for m in ms]
+    return ms, words, [w.casefold() for w in words]
 
 
 def _vocab_labels(name: str) -> dict[str, str]:
@@ -298,14 +351,15 @@ def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None
                 described.append(node)
 
     # what a paper introduces
-    for name, cls, rule in introduced(linked):
+    intro = introduced(linked)
+    for name, cls, rule in intro:
         node = linked.add(work_node(name, cls, f"introduced by the paper ({rule})"))
         node.literals.append((KGO + "introducedBy", main.iri))
         linked.link(main.iri, KGO + "introduces", node.iri, rule)
         if cls in ("Dataset", "Benchmark", "Model", "Method"):
             described.append(node)
     if e.kind == "paper":
-        intro_names = [n for n, _, r in introduced(linked) if r.startswith("description")]
+        intro_names = [n for n, _, r in intro if r.startswith("description")]
         if intro_names and e.name and all(name_key(n) != name_key(e.name) and name_key(e.name) not in name_key(n)
                                           for n in intro_names):
             linked.notes.append(f"title names {e.name!r} but the description introduces {intro_names[0]!r}")
@@ -322,11 +376,12 @@ def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None
             linked.link(n.iri, KGO + "language", iri, "language named in the entry's text")
 
     # tasks: keep the most specific of the matched tasks
-    tasks = {h.iri: h.label for h in task_matcher().find(own_text(e))}
-    voc = vocabulary("tasks")
-    ancestors = set()
+    sentences = _SENTENCE.findall(e.description or "")
+    prior = [_PRIOR_WORK.search(x) is not None for x in sentences]
+    tasks = {h.iri: h.label for h in task_matcher().find(_own_text(e, sentences, prior))}
+    ancestors: set[str] = set()
     for iri in tasks:
-        ancestors |= _ancestors(voc, iri)
+        ancestors |= _task_ancestors(iri)
     for iri, label in tasks.items():
         if iri in ancestors:
             continue
@@ -335,8 +390,8 @@ def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None
 
     # models evaluated or mentioned
     own = {name_key(n.label) for n in described}
-    for sentence in _SENTENCE.findall(e.description or ""):
-        if _PRIOR_WORK.search(sentence) and not re.search(r"answers? from|responses? from", sentence):
+    for sentence, about_prior in zip(sentences, prior, strict=True):
+        if about_prior and not _ANSWERS_FROM.search(sentence):
             continue
         evaluating = bool(_EVAL_CONTEXT.search(sentence))
         for hit in model_matcher().find(sentence):
@@ -370,6 +425,8 @@ def _dataset_hits(text: str, catalog_names: Mapping[str, tuple[str, str]]) -> It
         if hit.iri not in seen:
             seen.add(hit.iri)
             yield hit.iri, hit.label
+    if not catalog_names:
+        return
     for word in re.findall(r"[A-Za-z][\w\-]*[\w]", text):
         found = catalog_names.get(name_key(word))
         if found and found[0] in ("Dataset", "Benchmark"):
@@ -377,6 +434,11 @@ def _dataset_hits(text: str, catalog_names: Mapping[str, tuple[str, str]]) -> It
             if iri not in seen:
                 seen.add(iri)
                 yield iri, word
+
+
+@lru_cache(maxsize=4096)
+def _task_ancestors(iri: str) -> frozenset[str]:
+    return frozenset(_ancestors(vocabulary("tasks"), iri))
 
 
 def _ancestors(voc, iri: str) -> set[str]:  # noqa: ANN001

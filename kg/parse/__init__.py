@@ -161,15 +161,37 @@ def learn_fields(files: list[Path], ev: Evidence) -> None:
     """Record the resource fields that parse without a guess, to weigh the ambiguous ones."""
     for f in files:
         for r in read_file(f):
-            if isinstance(r, Record) and r.header.lstrip("\ufeff ").startswith(lexicon.RESOURCE_PREFIX):
-                result = parse_record(r, ev)
-                if isinstance(result, Entry) and result.name:
-                    from kg.link import resource_class
-                    from kg.link.resolve import name_key
+            learn_record(r, ev)
 
-                    ev.names.setdefault(name_key(result.name), (resource_class(result.resource_type), result.name))
-                if isinstance(result, Entry) and not result.guesses:
-                    for slot in ("modality", "resource_type", "scale"):
-                        value = getattr(result, slot)
-                        if value:
-                            ev.fields[slot][normalize(value)] += 1
+
+def learn_record(r: Record | Problem, ev: Evidence) -> None:
+    """:func:`learn_fields` for one record (records must come in catalog order: what is learned
+    from one weighs the next)."""
+    if not isinstance(r, Record) or not r.header.lstrip("\ufeff ").startswith(lexicon.RESOURCE_PREFIX):
+        return
+    from kg.link import resource_class
+    from kg.link.resolve import name_key
+
+    # the header's fields alone (what parse_record would give, without its description work)
+    try:
+        result = parse_fields(r.header, ev)
+    except HeaderError:
+        return
+    if result.name:
+        ev.names.setdefault(name_key(result.name), (resource_class(result.resource_type), result.name))
+    if not result.guesses:
+        for slot in ("modality", "resource_type", "scale"):
+            value = getattr(result, slot)
+            if value:
+                ev.fields[slot][normalize(value)] += 1
+
+
+def uses_fields(r: Record | Problem) -> bool:
+    """Whether parsing the record weighs the fields learned from the catalog (a resource header):
+    other records parse the same before and after :func:`learn_fields`.
+
+    >>> uses_fields(Record("c.txt", 1, "数据资源TextModelMedGemma开放访问 MedGemma", "…")), uses_fields(
+    ...     Record("c.txt", 3, "论文ICLR 20262026 年医学 AI X", "…"))
+    (True, False)
+    """
+    return isinstance(r, Record) and r.header.strip().lstrip("\ufeff").strip().startswith(lexicon.RESOURCE_PREFIX)

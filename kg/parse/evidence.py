@@ -65,6 +65,9 @@ class Evidence:
     )
     # name key → (class, name) of what the catalog's resource entries describe (for the linker)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # scores the parser derives from a text and the words alone, keyed with the word sets' sizes
+    # (they only grow): the glued middles of resource headers recur across a catalog
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def default(cls) -> Evidence:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from kg.parse import lexicon
@@ -242,10 +243,12 @@ def parse_paper(header: str, ev: Evidence) -> Fields:
 def _access_split(body: str, ev: Evidence) -> tuple[str, str, str, bool]:
     """(middle, access, name, known_phrase) of a resource header body (after 数据资源)."""
     for phrase in ev.access_phrases:
-        for m in re.finditer(re.escape(phrase) + r"\s+(?=\S)", body):
+        if phrase not in body:  # most phrases are absent: skip their pattern
+            continue
+        for m in _phrase_re(phrase).finditer(body):
             if m.start() > 0:
                 return body[: m.start()], phrase, body[m.end():].strip(), True
-    m = re.search(lexicon.ACCESS_GENERIC + r"(?=\s+\S)", body)
+    m = _ACCESS_GENERIC.search(body)
     if m and m.start() > 0:
         # take the shortest CJK run ending the phrase: it is glued to the scale before it
         start = m.start()
@@ -255,7 +258,17 @@ def _access_split(body: str, ev: Evidence) -> tuple[str, str, str, bool]:
     raise HeaderError("resource header has no access phrase (e.g. 开放访问) followed by a name")
 
 
-def _cut_points(mid: str) -> list[int]:
+@lru_cache(maxsize=4096)
+def _phrase_re(phrase: str) -> re.Pattern[str]:
+    return re.compile(re.escape(phrase) + r"\s+(?=\S)")
+
+
+_ACCESS_GENERIC = re.compile(lexicon.ACCESS_GENERIC + r"(?=\s+\S)")
+
+
+@lru_cache(maxsize=4096)
+def _cut_points(mid: str) -> tuple[int, ...]:
+    # a function of the text alone, and the middle fields of resource headers recur: remembered
     cuts = []
     n = len(mid)
     for i in range(1, n):
@@ -284,7 +297,7 @@ def _cut_points(mid: str) -> list[int]:
         for m in _CJK_HEADS.finditer(mid):
             if 0 < m.end() < n and is_cjk(mid[m.end()]):
                 cuts.append(m.end())
-    return sorted(set(cuts))
+    return tuple(sorted(set(cuts)))
 
 
 def _run_bounds(mid: str, i: int) -> tuple[int, int]:
@@ -301,7 +314,7 @@ def _clean(word: str) -> str:
     return word.strip("()[]{};,.:!?\"'")
 
 
-def _cut_score(mid: str, i: int, cuts: list[int], ev: Evidence) -> float:
+def _cut_score(mid: str, i: int, cuts: tuple[int, ...], ev: Evidence) -> float:
     s, e = _run_bounds(mid, i)
     marks = sorted({s, e, *[c for c in cuts if s < c < e]})
     # a known word spanning the cut means the cut is inside it ("Med|Gemma" in "MedGemma")
@@ -322,6 +335,19 @@ def _cut_score(mid: str, i: int, cuts: list[int], ev: Evidence) -> float:
     return score
 
 
+def _cut_scores(mid: str, cuts: tuple[int, ...], ev: Evidence) -> dict[int, float]:
+    key = ("cuts", mid, id(ev.words), len(ev.words), id(ev.words_lower), len(ev.words_lower))
+    scores = ev.memo.get(key)
+    if scores is None:
+        if len(ev.memo) >= MEMO_SIZE:
+            ev.memo.clear()
+        scores = ev.memo[key] = {c: _cut_score(mid, c, cuts, ev) for c in cuts}
+    return scores  # type: ignore[return-value]
+
+
+MEMO_SIZE = 1 << 14
+
+
 def _last_word(text: str) -> str:
     words = text.strip().split()
     return _clean(words[-1]).lower() if words else ""
@@ -333,16 +359,26 @@ def _ends_with_head(text: str, heads: set[str]) -> bool:
 
 
 def _field_score(text: str, slot: str, ev: Evidence) -> float:
-    t = text.strip()
-    if not t:
+    static, norm = _field_shape(text, slot)
+    if norm is None:
         return -20
     s = 0.0
-    norm = normalize(t)
     if ev.fields[slot].get(norm, 0):
         s += 3
+    if slot == "modality" and norm in ev.modalities:
+        s += 3
+    return s + static
+
+
+@lru_cache(maxsize=1 << 15)
+def _field_shape(text: str, slot: str) -> tuple[float, str | None]:
+    """The part of a field's score that depends on its text alone, and its normalised form (None
+    for an empty field). Remembered: candidate fields recur across a catalog's resource headers."""
+    t = text.strip()
+    if not t:
+        return 0.0, None
+    s = 0.0
     if slot == "modality":
-        if norm in ev.modalities:
-            s += 3
         if _ends_with_head(t, lexicon.MODALITY_HEADS):
             s += 2
         if _ends_with_head(t, lexicon.TYPE_HEADS):
@@ -361,7 +397,7 @@ def _field_score(text: str, slot: str, ev: Evidence) -> float:
             s += 1
         if "see " in t or ";" in t:
             s += 1
-    return s
+    return s, normalize(t)
 
 
 def split_resource_middle(mid: str, ev: Evidence) -> tuple[str, str, str | None, str | None]:
@@ -374,24 +410,26 @@ def split_resource_middle(mid: str, ev: Evidence) -> tuple[str, str, str | None,
     cuts = _cut_points(mid)
     if not cuts:
         raise HeaderError(f"cannot split modality / resource type / scale in {mid!r}")
-    cut_scores = {c: _cut_score(mid, c, cuts, ev) for c in cuts}
+    cut_scores = _cut_scores(mid, cuts, ev)
+    # the first field ends, and the last begins, at one of few cuts: score each once
+    first = {c: _field_score(mid[:c], "modality", ev) for c in cuts}
+    last = {c: _field_score(mid[c:], "scale", ev) for c in cuts}
     options = []
     for i, j in combinations(cuts, 2):
-        parts = (mid[:i], mid[i:j], mid[j:])
-        score = cut_scores[i] + cut_scores[j] + sum(
-            _field_score(p, slot, ev) for p, slot in zip(parts, ("modality", "resource_type", "scale"), strict=True)
-        )
-        options.append((score, parts))
+        score = cut_scores[i] + cut_scores[j] + (first[i] + _field_score(mid[i:j], "resource_type", ev) + last[j])
+        options.append((score, i, j))
     if not options:  # one cut: two fields, take them as modality and type
         c = cuts[0]
         return mid[:c].strip(), mid[c:].strip(), None, (
             f"only two fields found in {mid!r}: read as modality and resource type, no scale"
         )
     options.sort(key=lambda o: -o[0])
-    score, (modality, rtype, scale) = options[0]
+    score, i, j = options[0]
+    modality, rtype, scale = mid[:i], mid[i:j], mid[j:]
     note = None
-    if len(options) > 1 and score - options[0 + 1][0] < GUESS_MARGIN:
-        alt = options[1][1]
+    if len(options) > 1 and score - options[1][0] < GUESS_MARGIN:
+        _, i2, j2 = options[1]
+        alt = (mid[:i2], mid[i2:j2], mid[j2:])
         note = (
             f"modality/type/scale split guessed: {modality.strip()!r} | {rtype.strip()!r} | "
             f"{scale.strip()!r} (runner-up {alt[0].strip()!r} | {alt[1].strip()!r} | {alt[2].strip()!r})"
