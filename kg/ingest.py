@@ -196,34 +196,42 @@ def ingest(
                 tick(src.entries + len(src.rejected))
 
         graphs: dict[str, Iterable[ox.Quad]] = {}
-        files_of: dict[str, list[Path]] = {}
+        pruned: list[str] = []
+        if prune_catalog:
+            prefix = f"{base()}graph/catalog/"
+            pruned = [g for g in store.graph_names() if g.startswith(prefix) and g not in seen_graphs]
         if pool:
+            names = [item[2] for item in todo] + list(extra or {}) + pruned
             try:
                 spool = _spool_dir()
-                files_of = _parse_parallel(pool, files, todo, ev, spool, tick, extra or {}, graphs)
-            except OSError as err:  # the chunk directory is full or not writable: one line, exit 3
-                where = spool or os.environ.get("KG_TMPDIR") or tempfile.gettempdir()
+            except OSError as err:
+                where = os.environ.get("KG_TMPDIR") or tempfile.gettempdir()
                 raise StoreError(f"{where}: cannot write the ingest's chunk files "
                                  f"(set KG_TMPDIR to a larger disk): {err.strerror or err}") from None
-            pool.close()  # the workers' memory goes before the bulk load
-            pool = None
-            for _f, display, graph, digest_hex, _src in todo:
-                graphs[graph] = _header_quads(graph, display, digest_hex)
+            if hasattr(store, "bulk_replace"):
+                # chunks are bulk-loaded as they come, while the workers parse the next ones
+                with store.bulk_replace(names) as tx:  # type: ignore[attr-defined]
+                    _parse_in_pool(pool, files, todo, ev, spool, tick, extra or {}, graphs, tx.load)
+                    pool.close()
+                    pool = None
+                    _finish_bulk(graphs, todo, pruned)
+                    tx.commit(graphs)
+            else:
+                files_of = _parse_in_pool(pool, files, todo, ev, spool, tick, extra or {}, graphs, None)
+                pool.close()  # the workers' memory goes before the bulk load
+                pool = None
+                _finish_bulk(graphs, todo, pruned)
+                store.replace_graphs_bulk(graphs, files_of)  # type: ignore[attr-defined]
         else:
             for f, display, graph, digest_hex, src in todo:
                 # materialise per file so that the report is complete before the commit
                 graphs[graph] = list(source_quads(f, display, graph, digest_hex, ev, src, tick))
             for graph, factory in (extra or {}).items():
                 graphs[graph] = list(factory())
-        if prune_catalog:
-            prefix = f"{base()}graph/catalog/"
-            for g in store.graph_names():
-                if g.startswith(prefix) and g not in seen_graphs:
-                    graphs[g] = []
-        if files_of:
-            store.replace_graphs_bulk(graphs, files_of)  # type: ignore[attr-defined]
-        elif graphs:
-            store.replace_graphs(graphs)
+            for g in pruned:
+                graphs[g] = []
+            if graphs:
+                store.replace_graphs(graphs)
     finally:
         if pool is not None:  # stopped before its chunk directory goes
             pool.close(cancel=True)
@@ -374,27 +382,50 @@ def _parse_chunk(evidence: str, graph: str, out: str, records: list[Record | Pro
     return counts
 
 
+def _finish_bulk(graphs: dict[str, Iterable[ox.Quad]], todo: list[Todo], pruned: list[str]) -> None:
+    for _f, display, graph, digest_hex, _src in todo:
+        graphs[graph] = _header_quads(graph, display, digest_hex)
+    for g in pruned:
+        graphs[g] = []
+
+
+def _parse_in_pool(
+    pool: _Pool, files: list[Path], todo: list[Todo], ev: Evidence, spool: Path,
+    tick: Progress | None, extra: Mapping[str, Callable[[], Iterable[ox.Quad]]],
+    graphs: dict[str, Iterable[ox.Quad]], on_chunk: Callable[[str, Path], None] | None,
+) -> dict[str, list[Path]]:
+    """:func:`_parse_parallel`, with the chunk directory's write errors as one line (exit 3)."""
+    try:
+        return _parse_parallel(pool, files, todo, ev, spool, tick, extra, graphs, on_chunk)
+    except OSError as err:  # the chunk directory is full or not writable
+        raise StoreError(f"{spool}: cannot write the ingest's chunk files "
+                         f"(set KG_TMPDIR to a larger disk): {err.strerror or err}") from None
+
+
 def _parse_parallel(
     pool: _Pool, files: list[Path], todo: list[Todo], ev: Evidence, spool: Path,
     tick: Progress | None, extra: Mapping[str, Callable[[], Iterable[ox.Quad]]],
-    graphs: dict[str, Iterable[ox.Quad]],
+    graphs: dict[str, Iterable[ox.Quad]], on_chunk: Callable[[str, Path], None] | None = None,
 ) -> dict[str, list[Path]]:
-    """Parse, link and map every record of ``todo`` in the workers; N-Triples files per graph.
+    """Parse, link and map every record of ``todo`` in the workers; N-Triples files per graph,
+    each handed to ``on_chunk(graph, path)`` as soon as it is written when given, else returned.
 
     Only resource headers weigh the fields learned from the catalog (:func:`kg.parse.learn_fields`):
     the workers start on the other records while this process learns the fields, then take the
     resource records. Meanwhile this process also materialises the ``extra`` graphs into ``graphs``.
     """
     files_of: dict[str, list[Path]] = {item[2]: [] for item in todo}
-    inflight: deque[tuple[Future, SourceReport]] = deque()
+    inflight: deque[tuple[Future, SourceReport, str, Path]] = deque()
     extras = list(extra.items())
     numbers = itertools.count()
 
-    def settle(fut: Future, src: SourceReport) -> None:
+    def settle(fut: Future, src: SourceReport, graph: str, out: Path) -> None:
         c = fut.result()
         src.entries += c["entries"]
         src.quads += c["quads"]
         src.rejected.extend(c["rejected"])
+        if on_chunk is not None:
+            on_chunk(graph, out)
         if tick:
             tick(c["records"])
 
@@ -406,8 +437,9 @@ def _parse_parallel(
 
     def submit(evidence: Path, graph: str, src: SourceReport, batch: list[Record | Problem]) -> None:
         out = spool / f"{next(numbers)}.nt"
-        files_of[graph].append(out)
-        inflight.append((pool.submit(_parse_chunk, str(evidence), graph, str(out), batch), src))
+        if on_chunk is None:
+            files_of[graph].append(out)
+        inflight.append((pool.submit(_parse_chunk, str(evidence), graph, str(out), batch), src, graph, out))
         while len(inflight) > 2 * pool.n:  # bounded memory: wait for the oldest chunk
             take_extras()  # the workers are busy: this process does its own share meanwhile
             settle(*inflight.popleft())

@@ -4,6 +4,7 @@ back to Oxigraph's union view whenever it may be out of date (a kill mid-refresh
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from pathlib import Path
@@ -146,3 +147,27 @@ def test_exports_hold_each_quad_once(seed_store, tmp_path: Path) -> None:  # noq
 
     assert ground(parsed) == ground(union)
 
+
+
+def test_a_failed_bulk_replacement_leaves_the_store_as_it_was(store_copy: str, tmp_path: Path) -> None:
+    """A chunk that cannot be loaded (here: broken N-Triples) fails the whole replacement: the
+    graphs and the answers are as before, and the union is exact again after a writable open."""
+    store = open_store(store_copy)
+    names = store.graph_names()
+    counts = {g: store.count(g) for g in names}
+    answers = _answers(store)
+    good, bad = tmp_path / "good.nt", tmp_path / "bad.nt"
+    good.write_text("<https://example.org/s> <https://example.org/p> \"new\" .\n", "utf-8")
+    bad.write_text("<https://example.org/s> <https://example.org/p> \"unterminated .\n", "utf-8")
+    with pytest.raises((SyntaxError, ValueError)):
+        store.replace_graphs_bulk({}, {"https://example.org/graph/new": [good, bad], names[0]: [good]})
+    assert store.graph_names() == names
+    assert {g: store.count(g) for g in names} == counts
+    assert _answers(store) == answers
+    assert rows(store, "SELECT ?o WHERE { <https://example.org/s> ?p ?o }") == []
+    store.close()
+    gc.collect()  # the caught exception's frames held the pyoxigraph store (and its lock)
+    with open_store(store_copy) as again:
+        assert again.materialized_union
+        assert default_triples(again.raw) == named_triples(again.raw)
+        assert _answers(again) == answers

@@ -31,6 +31,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -207,62 +208,19 @@ class OxigraphStore:
         """Like :meth:`replace_graphs`, where the new content of a graph is its quads in ``graphs``
         plus the N-Triples ``files`` given for it (bulk-loaded, at most :data:`LOAD_BATCH` bytes of
         them in memory at a time)."""
+        with self.bulk_replace([*graphs, *files]) as tx:
+            for g, paths in files.items():
+                for f in paths:
+                    tx.load(g, f)
+            tx.commit(graphs)
+
+    def bulk_replace(self, names: Iterable[str]) -> BulkReplace:
+        """A bulk replacement of the graphs ``names``, fed chunk files while they are being written
+        (:meth:`BulkReplace.load`) and committed at once (:meth:`BulkReplace.commit`); used as a
+        context manager, anything short of the commit leaves the graphs as they were."""
         if self.read_only:
             raise StoreError(f"{self.path}: store opened read-only")
-        token = uuid.uuid4().hex
-        existing = {g.value for g in self._store.named_graphs()}
-        names = list(dict.fromkeys([*graphs, *files]))
-        # a graph that does not exist yet is bulk-loaded straight into place (a pending file names it
-        # for recovery): transactional writes would cost ~25 µs a quad, twice with the union's copy
-        fresh = [g for g in names if g not in existing]
-        fresh_quads = {g: list(graphs.get(g, ())) for g in fresh}  # kept: loaded again into the union
-        pending = self.path / f"pending-{token}.json"
-        staging = {g: ox.NamedNode(f"{STAGING_PREFIX}{token}:{i}") for i, g in enumerate(names)}
-        stale = self.path / UNION_STALE
-        union_touched = False
-        try:
-            with pending.open("w", encoding="utf-8") as fh:
-                json.dump({"token": token, "fresh": fresh}, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if fresh:  # their union copy is bulk-loaded now, before the commit: not atomic
-                _touch_synced(stale)
-            loads = [(f, g if g in fresh else staging[g].value, g in fresh)
-                     for g in names for f in files.get(g, ()) if f.stat().st_size]
-            for batch in _nquads_batches(loads):
-                union_touched = union_touched or bool(fresh)
-                self._store.bulk_load(batch, format=ox.RdfFormat.N_QUADS)
-            self._store.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object, graph)
-                for g in fresh for q in fresh_quads[g] for graph in (ox.NamedNode(g), DEFAULT)
-            )
-            union_touched = union_touched or bool(fresh)
-            for g in names:
-                if g not in fresh:
-                    self._store.extend(ox.Quad(q.subject, q.predicate, q.object, staging[g])
-                                       for q in graphs.get(g, ()))
-            commit = f"{STAGING_PREFIX}{token}:commit"
-            mark = f"<{commit}> <{STAGING_PREFIX}state> \"committed\""
-            moves = [f"INSERT DATA {{ GRAPH <{commit}> {{ {mark} }} }} ;\n"]
-            for g in names:
-                if g not in fresh:
-                    s = staging[g].value
-                    moves.append(f"{_forget(g)}DROP SILENT GRAPH <{g}> ;\nADD SILENT GRAPH <{s}> TO GRAPH <{g}> ;\n"
-                                 f"DROP SILENT GRAPH <{s}> ;\nADD SILENT GRAPH <{g}> TO DEFAULT ;\n")
-            self._update("".join(moves))
-            pending.unlink(missing_ok=True)
-        except BaseException as err:
-            self._recover()
-            self._drop_staging()
-            if not union_touched:
-                stale.unlink(missing_ok=True)
-            self._stale = stale.exists()  # readers here fall back to the union view; a writable open rebuilds
-            if isinstance(err, OSError):
-                raise StoreError(f"{self.path}: write failed: {_reason(err)}") from None
-            raise
-        self._drop_staging()
-        self._store.flush()
-        stale.unlink(missing_ok=True)
+        return BulkReplace(self, list(dict.fromkeys(names)))
 
     # -- reading
 
@@ -348,6 +306,125 @@ class OxigraphStore:
             pass  # committed data is in the write-ahead log; the next open replays it
         finally:
             del self._store
+
+
+class BulkReplace:
+    """One bulk replacement (see :meth:`OxigraphStore.bulk_replace`).
+
+    A graph that does not exist yet is bulk-loaded straight into place, with its union copy, as
+    its files arrive (a pending file names it for recovery; transactional writes would cost ~25 µs
+    a quad, twice with the union's copy); an existing graph is loaded into a staging graph. The
+    commit is one update: the commit mark, the staged graphs moved in and the union updated.
+    """
+
+    def __init__(self, store: OxigraphStore, names: list[str]) -> None:
+        self.store, self.names = store, names
+        self.token = uuid.uuid4().hex
+        existing = {g.value for g in store._store.named_graphs()}
+        self.fresh = {g for g in names if g not in existing}
+        self.staging = {g: ox.NamedNode(f"{STAGING_PREFIX}{self.token}:{i}") for i, g in enumerate(names)}
+        self.pending = store.path / f"pending-{self.token}.json"
+        self.stale = store.path / UNION_STALE
+        self.union_touched = False
+        self.queued: list[tuple[Path, str, bool]] = []
+        self.queued_bytes = 0
+        self.loading: Future | None = None  # the batch being loaded by the loader thread
+        self.loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-bulk-load")
+        self.done = False
+
+    def __enter__(self) -> BulkReplace:
+        try:
+            with self.pending.open("w", encoding="utf-8") as fh:
+                json.dump({"token": self.token, "fresh": sorted(self.fresh)}, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if self.fresh:  # their union copy is bulk-loaded before the commit: not atomic
+                _touch_synced(self.stale)
+        except OSError as err:
+            self.pending.unlink(missing_ok=True)
+            raise StoreError(f"{self.store.path}: write failed: {_reason(err)}") from None
+        return self
+
+    def load(self, graph: str, path: Path) -> None:
+        """Add the N-Triples file ``path`` to the new content of ``graph`` (loaded in batches of
+        :data:`LOAD_BATCH` bytes: keep the file until :meth:`commit` returns)."""
+        if graph not in self.staging:
+            raise ValueError(f"{graph}: not one of the graphs this bulk replacement was opened for")
+        size = path.stat().st_size
+        if not size:
+            return
+        fresh = graph in self.fresh
+        self.queued.append((path, graph if fresh else self.staging[graph].value, fresh))
+        self.queued_bytes += size * (2 if fresh else 1)
+        if self.queued_bytes >= LOAD_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Hand the queued files to the loader thread (pyoxigraph's bulk load releases the GIL, so
+        the caller goes on feeding its workers meanwhile); at most one batch is in flight."""
+        self._wait()
+        if self.queued:
+            self.union_touched = self.union_touched or any(fresh for _, _, fresh in self.queued)
+            self.loading = self.loader.submit(self._load, self.queued)
+        self.queued, self.queued_bytes = [], 0
+
+    def _load(self, queued: list[tuple[Path, str, bool]]) -> None:
+        for batch in _nquads_batches(queued):
+            self.store._store.bulk_load(batch, format=ox.RdfFormat.N_QUADS)
+
+    def _wait(self) -> None:
+        if self.loading is not None:
+            loading, self.loading = self.loading, None
+            loading.result()
+
+    def commit(self, graphs: Mapping[str, Iterable[ox.Quad]]) -> None:
+        """Load the remaining files and the quads in ``graphs`` (graph → quads), then commit."""
+        raw = self.store._store
+        self._flush()
+        self._wait()
+        fresh_quads = [ox.Quad(q.subject, q.predicate, q.object, target)
+                       for g in self.names if g in self.fresh for q in graphs.get(g, ())
+                       for target in (ox.NamedNode(g), DEFAULT)]
+        if fresh_quads:
+            self.union_touched = True
+            raw.bulk_extend(fresh_quads)
+        for g in self.names:
+            if g not in self.fresh:
+                raw.extend(ox.Quad(q.subject, q.predicate, q.object, self.staging[g]) for q in graphs.get(g, ()))
+        commit = f"{STAGING_PREFIX}{self.token}:commit"
+        mark = f"<{commit}> <{STAGING_PREFIX}state> \"committed\""
+        moves = [f"INSERT DATA {{ GRAPH <{commit}> {{ {mark} }} }} ;\n"]
+        for g in self.names:
+            if g not in self.fresh:
+                s = self.staging[g].value
+                moves.append(f"{_forget(g)}DROP SILENT GRAPH <{g}> ;\nADD SILENT GRAPH <{s}> TO GRAPH <{g}> ;\n"
+                             f"DROP SILENT GRAPH <{s}> ;\nADD SILENT GRAPH <{g}> TO DEFAULT ;\n")
+        self.store._update("".join(moves))
+        self.done = True
+        self.pending.unlink(missing_ok=True)
+
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: object) -> None:
+        store = self.store
+        try:
+            self._wait()  # a batch still loading finishes before anything is rolled back
+        except BaseException as load_err:  # noqa: BLE001 - the first error is the one reported
+            err = err or load_err
+        finally:
+            self.loader.shutdown()
+        if self.done:
+            store._drop_staging()
+            store._store.flush()
+            self.stale.unlink(missing_ok=True)
+            return
+        store._recover()  # the fresh graphs go (the pending file names them), then the staging graphs
+        store._drop_staging()
+        if not self.union_touched:
+            self.stale.unlink(missing_ok=True)
+        store._stale = self.stale.exists()  # readers here use the union view; a writable open rebuilds
+        if isinstance(err, OSError):
+            raise StoreError(f"{store.path}: write failed: {_reason(err)}") from None
+        if kind is None and err is not None:  # the loader thread failed after the body ended
+            raise err
 
 
 def _nquads_batches(loads: Sequence[tuple[Path, str, bool]], size: int = LOAD_BATCH) -> Iterator[bytes]:
