@@ -43,7 +43,7 @@ MARKER = "medkg-store.json"
 FORMAT_VERSION = 2  # 2: the default graph holds the materialised union of the named graphs
 READABLE_VERSIONS = (1, 2)  # a version-1 store gets its union built on its next writable open
 UNION_STALE = "union-stale"
-LOAD_BATCH = 48 << 20  # bytes of N-Triples per bulk load
+LOAD_BATCH = 24 << 20  # bytes of N-Triples per bulk load
 DEFAULT = ox.DefaultGraph()
 
 
