@@ -50,7 +50,9 @@ class Store(Protocol):
 
     def replace_graphs_bulk(self, graphs: Mapping[str, Iterable[Quad]], files: Mapping[str, Sequence[Path]]) -> None:
         """Like :meth:`replace_graphs` for large inputs: ``files`` holds N-Triples chunk files per graph
-        (written by the bulk ingest's workers) to be bulk-loaded; same atomicity guarantee."""
+        (written by the bulk ingest's workers) to be bulk-loaded; same atomicity guarantee. A store may
+        also offer ``bulk_replace(names)``, a transaction fed chunk files while they are written
+        (the embedded store does: :class:`kg.store.oxigraph.BulkReplace`); the ingest uses it when present."""
 
     def query(
         self, sparql: str, *, substitutions: Mapping[str, object] | None = None,
