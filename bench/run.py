@@ -21,6 +21,7 @@ file with ``--out``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import resource
@@ -324,7 +325,9 @@ def measure(n: int, work: Path, *, runs: int = 5, rdflib: bool = True, oxrdflib:
             r.rdflib = child("rdflib", nq, max(1, min(runs, 3)))
         except RuntimeError as err:
             print(f"rdflib comparison failed: {str(err)[-300:]}", file=sys.stderr)
-    if oxrdflib:
+    if oxrdflib and importlib.util.find_spec("oxrdflib") is None:
+        print("oxrdflib comparison skipped: oxrdflib is not installed (pip install '.[bench]')", file=sys.stderr)
+    elif oxrdflib:
         try:
             r.oxrdflib = child("oxrdflib", nq, runs)
         except RuntimeError as err:
