@@ -95,6 +95,34 @@ def test_bulk_ingest_then_changed_file_keeps_the_union_exact(tmp_path: Path) -> 
         store.close()
 
 
+def test_a_large_bulk_replacement_ends_compacted_with_the_same_graph(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Past ``COMPACT_AFTER`` bytes a bulk replacement compacts the store (Oxigraph's ``optimize``);
+    the threshold is lowered so that a small catalog crosses it, the compaction itself is real."""
+    import kg.store.oxigraph as oxstore
+
+    write_catalog(tmp_path / "cat", 240, per_file=80, seed=7)
+    compacted: list[Path] = []
+    real = oxstore.OxigraphStore.compact
+
+    def counting(self) -> None:  # noqa: ANN001
+        compacted.append(self.path)
+        real(self)
+
+    monkeypatch.setattr(oxstore.OxigraphStore, "compact", counting)
+    with open_store(str(tmp_path / "small")) as store:  # below the threshold: not compacted
+        ingest([tmp_path / "cat"], store, bulk=True, workers=2)
+    assert compacted == []
+    monkeypatch.setattr(oxstore, "COMPACT_AFTER", 1)
+    with open_store(str(tmp_path / "store")) as store:
+        ingest([tmp_path / "cat"], store, bulk=True, workers=2)
+        assert compacted == [tmp_path / "store"]
+        assert store.materialized_union
+        assert default_triples(store.raw) == named_triples(store.raw)
+        with open_store(str(tmp_path / "small"), read_only=True) as other:
+            assert store.count() == other.count()
+            assert _answers(store) == _answers(other)
+
+
 def _answers(store) -> list[dict]:  # noqa: ANN001
     return sorted(rows(store, "SELECT DISTINCT ?p ?t WHERE { ?p a kgo:Paper ; kgo:hasTopic ?t }"),
                   key=lambda r: (r["p"], r["t"]))
