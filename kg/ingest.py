@@ -227,7 +227,9 @@ def ingest(
                 # materialise per file so that the report is complete before the commit
                 graphs[graph] = list(source_quads(f, display, graph, digest_hex, ev, src, tick))
             for graph, factory in (extra or {}).items():
-                graphs[graph] = list(factory())
+                quads = list(factory())
+                if force or not _holds_exactly(store, graph, quads):
+                    graphs[graph] = quads
             for g in pruned:
                 graphs[g] = []
             if graphs:
@@ -380,6 +382,21 @@ def _parse_chunk(evidence: str, graph: str, out: str, records: list[Record | Pro
         # fifth of the lines, which the bulk load would parse and sort for nothing
         fh.writelines(dict.fromkeys(lines))
     return counts
+
+
+def _holds_exactly(store: Store, graph: str, quads: list[ox.Quad]) -> bool:
+    """Whether ``graph`` in the store already holds exactly the triples of ``quads`` (then replacing
+    it is skipped: rewriting the 47k unchanged vocabulary quads took 4 s of a 5 s rebuild). Graphs
+    with blank nodes never count as unchanged: their labels differ from one build to the next."""
+    reader = getattr(store, "quads", None)
+    if reader is None or graph not in store.graph_names() or store.count(graph) != len(quads):
+        return False
+    new = {q.triple for q in quads}
+    if len(new) != len(quads) or any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in new
+    ):
+        return False
+    return all(q.triple in new for q in reader(graph))
 
 
 def _finish_bulk(graphs: dict[str, Iterable[ox.Quad]], todo: list[Todo], pruned: list[str]) -> None:
