@@ -279,36 +279,17 @@ class OxigraphStore:
         seen: set[ox.Triple] = set()
         return (q.triple for q in self.quads() if not (q.triple in seen or seen.add(q.triple)))
 
-    def dump(
-        self, out: IO[bytes], format: str | ox.RdfFormat, graph: str | None = None, *,
-        prefixes: Mapping[str, str] | None = None,
-    ) -> None:
-        """Serialize ``graph`` to ``out``; without one, every named graph (quad syntaxes) or the
-        union (triple syntaxes); ``graph="default"`` is the union in either. Written by Oxigraph
-        itself where it can (N-Quads graph by graph, the union from its materialised copy): a
-        statement passing through Python costs ~10x more (bench/RESULTS.md)."""
-        fmt = format if isinstance(format, ox.RdfFormat) else _rdf_format(format)
-        kw = {"prefixes": dict(prefixes)} if prefixes and fmt not in _NO_PREFIXES else {}
-        if graph and graph != "default":
-            self._store.dump(out, fmt, from_graph=ox.NamedNode(graph), **kw)
-        elif fmt.supports_datasets and graph is None:
-            if fmt == ox.RdfFormat.N_QUADS:
-                for g in self.graph_names():
-                    with _InGraph(out, g) as lines:
-                        self._store.dump(lines, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
-            else:
-                ox.serialize(self.quads(), out, fmt, **kw)
-        elif self.materialized_union:
-            self._store.dump(out, fmt, from_graph=DEFAULT, **kw)
+    def dump(self, out: IO[bytes], format: str, graph: str | None = None) -> None:
+        fmt = (ox.RdfFormat.from_extension(format) if len(format) <= 6
+               else ox.RdfFormat.from_media_type(format))
+        if fmt is None:
+            raise ValueError(f"unknown RDF format {format!r}")
+        if graph:
+            self._store.dump(out, fmt, from_graph=ox.NamedNode(graph))
+        elif fmt.supports_datasets:
+            ox.serialize(self.quads(), out, fmt)
         else:
-            ox.serialize(self.union(), out, fmt, **kw)
-
-    def union_size(self) -> int:
-        """Distinct triples in the union of the visible named graphs."""
-        if self.materialized_union:
-            rows = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-            return int(next(iter(rows))["n"].value)  # type: ignore[index, union-attr]
-        return sum(1 for _ in self.union())
+            ox.serialize(self.union(), out, fmt)
 
     def compact(self) -> None:
         """Compact the on-disk files (Oxigraph's ``optimize``): after large bulk loads this halves
@@ -492,54 +473,6 @@ def _nquads_batches(loads: Sequence[tuple[Path, str, bool]], size: int = LOAD_BA
             batch, held = [], 0
     if batch:
         yield b"".join(batch)
-
-
-_NO_PREFIXES = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
-
-
-def _rdf_format(name: str) -> ox.RdfFormat:
-    fmt = ox.RdfFormat.from_extension(name) if len(name) <= 6 else ox.RdfFormat.from_media_type(name)
-    if fmt is None:
-        raise ValueError(f"unknown RDF format {name!r}")
-    return fmt
-
-
-class _InGraph:
-    r"""A binary writer taking N-Triples and passing them on as N-Quads in ``graph``: Oxigraph
-    writes one statement a line ending in `` .`` (a line break inside a term is escaped), so the
-    graph name goes before each line's final dot — as for :func:`_nquads_batches`.
-
-    >>> import io
-    >>> buf = io.BytesIO()
-    >>> with _InGraph(buf, "http://e/g") as w:
-    ...     _ = w.write(b'<http://e/s> <http://e/p> "a .\\n b" .\n<http://e/s> <http://e/p> <ht')
-    ...     _ = w.write(b'tp://e/o> .\n')
-    >>> print(buf.getvalue().decode(), end="")
-    <http://e/s> <http://e/p> "a .\n b" <http://e/g> .
-    <http://e/s> <http://e/p> <http://e/o> <http://e/g> .
-    """
-
-    def __init__(self, out: IO[bytes], graph: str) -> None:
-        self.out, self.end, self.rest = out, f" <{graph}> .\n".encode(), b""
-
-    def write(self, data: bytes) -> int:
-        given = len(data)  # Oxigraph aborts if told more bytes were taken than it gave
-        data = self.rest + bytes(data)
-        cut = data.rfind(b"\n") + 1
-        self.rest = data[cut:]
-        if cut:
-            self.out.write(data[:cut].replace(b" .\n", self.end))
-        return given
-
-    def flush(self) -> None:
-        pass
-
-    def __enter__(self) -> _InGraph:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.rest and exc[0] is None:
-            self.write(b"\n")
 
 
 def _forget(graph: str) -> str:

@@ -35,7 +35,4 @@ def writer(fmt: ox.RdfFormat, *, uses_prefixes: bool = True) -> Writer:
         """Serialize the statements to ``out`` as they arrive."""
         write(statements, out, fmt, prefixes if uses_prefixes else None)
 
-    # a store that can write this syntax itself (the embedded one) is asked to (kg.export.export)
-    write_format.rdf_format = fmt  # type: ignore[attr-defined]
-    write_format.uses_prefixes = uses_prefixes  # type: ignore[attr-defined]
     return write_format
