@@ -369,8 +369,9 @@ class BulkReplace:
             return
         fresh = graph in self.fresh
         self.queued.append((path, graph if fresh else self.staging[graph].value, fresh))
-        self.queued_bytes += size * (2 if fresh else 1)
-        self.loaded_bytes += size * (2 if fresh else 1)
+        weight = size * (2 if fresh else 1)  # a fresh graph is loaded twice: in place and into the union
+        self.queued_bytes += weight
+        self.loaded_bytes += weight
         if self.queued_bytes >= LOAD_BATCH:
             self._flush()
 
