@@ -8,10 +8,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -60,8 +62,19 @@ def _chdir(path: str) -> Iterator[None]:
         os.chdir(old)
 
 
+# Hypothesis runs hundreds of examples per test, outside pytest's tmp_path: they all write under
+# one directory that is removed when the module is done.
+_TMP_ROOT = Path(tempfile.mkdtemp(prefix="kg-input-"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_tmp_root() -> Iterator[None]:
+    yield
+    shutil.rmtree(_TMP_ROOT, ignore_errors=True)
+
+
 def _tmpfile(data: bytes, name: str = "c.txt") -> Path:
-    d = Path(tempfile.mkdtemp(prefix="kg-input-"))
+    d = Path(tempfile.mkdtemp(dir=_TMP_ROOT))
     p = d / name
     p.write_bytes(data)
     return p
