@@ -15,9 +15,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg.query.library import LibraryError, load_library, parse_query
-from kg.query.params import bind
+from kg.query.params import ParamError, bind
 from kg.query.run import execute
-from tests.conftest import rows
+from tests.conftest import SEED_FILES, rows
 
 LIB = load_library()
 KGO = "https://w3id.org/medkg/ontology#"
@@ -133,6 +133,29 @@ def test_entries_from_source(seed_store):
     assert [int(r["line"]) for r in one] == list(range(1, 21, 2))
     assert col(one, "sourceFile") == {"data/catalog/003_b91fc50fb6a4089c.txt"}
     assert ID + "dataset/cmedqa2" in col(one, "entity")
+
+
+def test_entries_from_source_pairs_each_file_with_its_own_lines(tmp_path):
+    """An entry written identically in two files is one record (content-addressed), with a file
+    and a line in each file's graph: the query reads them per graph, never crossed."""
+    from kg.ingest import ingest
+    from kg.store import open_store
+
+    lines = SEED_FILES[0].read_text("utf-8").splitlines()
+    (tmp_path / "a.txt").write_text("\n".join(lines[:4]) + "\n", "utf-8")
+    (tmp_path / "b.txt").write_text("\n".join(lines[2:4] + lines[:2]) + "\n", "utf-8")
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    try:
+        ingest([tmp_path / "a.txt", tmp_path / "b.txt"], store)
+        every = {(r["sourceFile"].rsplit("/", 1)[-1], r["line"], r["record"]) for r in run(store, "entries-from-source")}
+        assert len({rec for *_, rec in every}) == 2  # two records, each in both files
+        assert {(f, line) for f, line, _ in every} == {("a.txt", "1"), ("a.txt", "3"), ("b.txt", "1"), ("b.txt", "3")}
+        b = run(store, "entries-from-source", file="b.txt")
+        assert [(r["sourceFile"].rsplit("/", 1)[-1], r["line"]) for r in b] == [("b.txt", "1"), ("b.txt", "3")]
+        with pytest.raises(ParamError, match="no catalog file 'c.txt'"):
+            run(store, "entries-from-source", file="c.txt")
+    finally:
+        store.close()
 
 
 def test_path_between(seed_store):
