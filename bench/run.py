@@ -26,6 +26,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -47,7 +48,8 @@ EXPORTS = {"nq": "N_QUADS", "trig": "TRIG", "ttl": "TURTLE", "nt": "N_TRIPLES", 
 RENDER_TIMEOUT = 300  # seconds
 RDFLIB_TIMEOUT = 30  # seconds for all runs of one query on rdflib
 RDFLIB_MEMORY = 8 << 30
-RDFLIB_EXPORTS = {"nq": "nquads", "trig": "trig"}
+RDFLIB_EXPORTS = {"nq": "nquads", "trig": "trig", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
+RDFLIB_EXPORT_TIMEOUT = 300  # seconds per rdflib serializer
 
 
 def peak_mb() -> float:
@@ -233,8 +235,6 @@ def job_rdflib(nquads: str, runs: int, plugin: str | None = None) -> dict:
     texts = json.loads(Path(nquads).with_suffix(".queries.json").read_text("utf-8"))
     if plugin:  # a runaway query cannot be interrupted inside Oxigraph: our own queries only
         texts = {k: v for k, v in texts.items() if k in OWN_QUERIES}
-    import signal
-
     signal.signal(signal.SIGALRM, _alarm)
     for name, text in texts.items():
 
@@ -254,12 +254,58 @@ def job_rdflib(nquads: str, runs: int, plugin: str | None = None) -> dict:
         finally:
             signal.alarm(0)
     if not plugin:
-        for ext, fmt in RDFLIB_EXPORTS.items():
-            t = time.perf_counter()
-            with open(os.devnull, "wb") as sink:
-                ds.serialize(sink, format=fmt)
-            res["exports"][ext] = time.perf_counter() - t
+        res["exports"] = _rdflib_exports(ds)
+        res["render_s"] = _rdflib_render(ds)
     return res
+
+
+def _rdflib_exports(ds: object) -> dict[str, object]:
+    """rdflib's own serializers on the loaded dataset (Turtle and N-Triples write its union,
+    JSON-LD compacts with our context, as ``kg export`` does), each cut off after
+    :data:`RDFLIB_EXPORT_TIMEOUT`."""
+    from kg.export.jsonld import load_context
+
+    out: dict[str, object] = {}
+    for ext, fmt in RDFLIB_EXPORTS.items():
+        extra = {"context": load_context()["@context"]} if ext == "jsonld" else {}
+        signal.alarm(RDFLIB_EXPORT_TIMEOUT)
+        t = time.perf_counter()
+        try:
+            with open(os.devnull, "wb") as sink:
+                ds.serialize(sink, format=fmt, **extra)  # type: ignore[attr-defined]
+            out[ext] = time.perf_counter() - t
+        except _Timeout:
+            out[ext] = f"> {RDFLIB_EXPORT_TIMEOUT} s"
+        except Exception as err:  # noqa: BLE001
+            out[ext] = f"error: {type(err).__name__}"
+        finally:
+            signal.alarm(0)
+    return out
+
+
+def _rdflib_render(ds: object) -> object:
+    """``kg.render``'s build pages on medkg's ``memory:`` store (rdflib's engine) holding the
+    loaded dataset: the render beside the embedded store's, cut off after :data:`RENDER_TIMEOUT`."""
+    try:
+        from kg.render.build import write_pages
+        from kg.store.memory import MemoryStore
+    except ImportError:
+        return "kg.render not installed"
+    store = MemoryStore()
+    store.ds = ds
+    out = Path(tempfile.mkdtemp(prefix="medkg-render-rdflib-"))
+    signal.alarm(RENDER_TIMEOUT)
+    t = time.perf_counter()
+    try:
+        write_pages(store, out)
+        return time.perf_counter() - t
+    except _Timeout:
+        return f"> {RENDER_TIMEOUT} s"
+    except Exception as err:  # noqa: BLE001
+        return f"error: {type(err).__name__}"
+    finally:
+        signal.alarm(0)
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def job_help() -> dict:
@@ -379,7 +425,9 @@ def table(results: list[SizeResult], help_s: float | None) -> str:
             other = rd.get("exports", {}).get(ext)
             rows.append((f"export {ext}", n, _s(v), _s(other) if other is not None else "", "",
                          f"{_ratio(other, v)} faster" if isinstance(other, float) else ""))
-        rows.append(("render (kg.render)", n, _s(m.get("render_s")), "", "", ""))
+        other = rd.get("render_s")
+        rows.append(("render (kg.render)", n, _s(m.get("render_s")), _s(other) if other is not None else "", "",
+                     f"{_ratio(other, m.get('render_s'))} faster" if isinstance(other, float) else ""))
         if r.oxrdflib:
             ox_q = [v for v in r.oxrdflib["queries"].values() if isinstance(v, float)]
             direct = [m["queries"][k] for k, v in r.oxrdflib["queries"].items()

@@ -147,7 +147,8 @@ def test_entries_from_source_pairs_each_file_with_its_own_lines(tmp_path):
     store = open_store(f"oxigraph:{tmp_path / 'store'}")
     try:
         ingest([tmp_path / "a.txt", tmp_path / "b.txt"], store)
-        every = {(r["sourceFile"].rsplit("/", 1)[-1], r["line"], r["record"]) for r in run(store, "entries-from-source")}
+        rows = run(store, "entries-from-source")
+        every = {(r["sourceFile"].rsplit("/", 1)[-1], r["line"], r["record"]) for r in rows}
         assert len({rec for *_, rec in every}) == 2  # two records, each in both files
         assert {(f, line) for f, line, _ in every} == {("a.txt", "1"), ("a.txt", "3"), ("b.txt", "1"), ("b.txt", "3")}
         b = run(store, "entries-from-source", file="b.txt")

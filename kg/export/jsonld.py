@@ -96,15 +96,44 @@ def expand_rdf(statements: Iterable[ox.Triple] | Iterable[ox.Quad]) -> list[dict
     return jsonld.from_rdf(dataset, dict(_OPTS))
 
 
-def compact_nodes(statements: Iterable[ox.Triple], context: dict | None = None) -> list[dict]:
-    """Compacted node objects (without ``@context``) for triples."""
+@cache
+def _processor_class() -> type:
     from pyld import jsonld
 
+    class Processor(jsonld.JsonLdProcessor):  # type: ignore[misc,name-defined]
+        """pyld's processor, remembering how it compacted each IRI that carries no value (an
+        ``@id``, an ``@type``, a key): pyld tries every term of the context as a prefix each time,
+        which was two thirds of a JSON-LD export. A compaction with a value (term selection by
+        language or datatype) is not remembered."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._compacted: dict[tuple, tuple[object, str]] = {}
+
+        def _compact_iri(self, active_ctx: dict, iri: str, value: object = None, *args: object, **kw: object) -> str:
+            if value is not None:
+                return super()._compact_iri(active_ctx, iri, value, *args, **kw)
+            key = (id(active_ctx), iri, args, tuple(sorted(kw.items())))
+            hit = self._compacted.get(key)
+            if hit is not None and hit[0] is active_ctx:  # the same context object, not a reused id
+                return hit[1]
+            out = super()._compact_iri(active_ctx, iri, value, *args, **kw)
+            self._compacted[key] = (active_ctx, out)
+            return out
+
+    return Processor
+
+
+def compact_nodes(statements: Iterable[ox.Triple], context: dict | None = None,
+                  processor: object | None = None) -> list[dict]:
+    """Compacted node objects (without ``@context``) for triples (``processor``: one from an
+    earlier call, to reuse what it remembers)."""
     expanded = expand_rdf(statements)
     if not expanded:
         return []
     ctx = context or load_context()
-    doc = jsonld.compact(expanded, ctx, {"graph": True, "skipExpansion": True, **_OPTS})
+    proc = processor or _processor_class()()
+    doc = proc.compact(expanded, ctx, {"graph": True, "skipExpansion": True, **_OPTS})  # type: ignore[attr-defined]
     return doc.get("@graph", [])
 
 
@@ -178,6 +207,7 @@ def write(statements: Iterable, out: IO[bytes], *, context: dict | None = None) 
         out.write(b"\n" if first_top else b",\n")
         first_top = False
 
+    processor = _processor_class()()
     for graph, chunk in _chunks(statements):
         if graph != open_graph:
             if open_graph is not None:
@@ -187,7 +217,7 @@ def write(statements: Iterable, out: IO[bytes], *, context: dict | None = None) 
                 sep_top()
                 out.write(b'{"@id": ' + json.dumps(graph.value).encode("utf-8") + b', "@graph": [')
                 first_in_graph = True
-        for node in compact_nodes(chunk, ctx):
+        for node in compact_nodes(chunk, ctx, processor):
             line = json.dumps(node, ensure_ascii=False).encode("utf-8")
             if graph is None:
                 sep_top()
