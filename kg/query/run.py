@@ -30,6 +30,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.namespaces import sparql_prologue
+from kg.query.order import lift as lift_order
+from kg.query.order import sort_rows, top_rows
 
 
 class QueryError(Exception):
@@ -132,6 +134,12 @@ def _collect(result: Any, limit: int | None) -> Result:
     return Result("solutions", variables=names, rows=rows, truncated=truncated)
 
 
+def _orders_in_python(store: Any) -> bool:
+    """Whether ORDER BY is faster done on the rows in Python: the embedded store (see
+    :mod:`kg.query.order`); remote servers and rdflib sort on their side."""
+    return isinstance(store, ox.Store) or bool(getattr(store, "slow_order_by", False))
+
+
 def _query(store: Any, text: str, subs: dict[str, object] | None) -> Any:
     if isinstance(store, ox.Store):
         return store.query(text, use_default_graph_as_union=True,
@@ -152,7 +160,21 @@ def execute(
 
     def work() -> Result:
         try:
-            raw = _query(store, full, dict(substitutions or {}) or None)
+            subs = dict(substitutions or {}) or None
+            lifted = lift_order(full) if _orders_in_python(store) else None
+            if lifted is not None:  # the engine's ORDER BY is slow: sort the rows here (kg.query.order)
+                raw = _query(store, lifted.text, subs)
+                if isinstance(raw, ox.QuerySolutions):
+                    names = [v.value for v in raw.variables]
+                    if lifted.limit is None and not lifted.offset:
+                        ordered = sort_rows(list(raw), lifted.keys)
+                    else:
+                        ordered = top_rows(raw, lifted.keys, lifted.offset, lifted.limit)
+                    if ordered is not None:
+                        truncated = limit is not None and len(ordered) > limit
+                        rows = ordered[:limit] if limit is not None else ordered
+                        return Result("solutions", variables=names, rows=rows, truncated=truncated)
+            raw = _query(store, full, subs)
             return _collect(raw, limit)
         except SyntaxError as err:
             raise syntax_error(err, text, prologue_lines(pro)) from None
