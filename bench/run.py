@@ -8,7 +8,8 @@ each job in a fresh child process so that its peak memory is its own:
   vocabularies and the ontology, as ``kg build`` ingests them;
 - ``floor``: pyoxigraph ``bulk_load`` of the same quads (N-Quads) into an empty on-disk store;
 - ``rdflib``: rdflib ``Dataset.parse`` of the same N-Quads (the in-memory store), then the same
-  queries and exports with rdflib's engine and serializers;
+  queries with rdflib's engine, every export syntax with rdflib's own serializers, and
+  ``kg.render``'s build pages on medkg's ``memory:`` store holding that dataset (rdflib's engine);
 - ``oxrdflib``: the same load and queries through rdflib's API on the Oxigraph store plugin;
 - ``queries``: every named query in ``queries/*.rq``, run as ``kg query`` runs it, bound to the
   parameters of its documented example (the ``# example:`` line), plus a few of ours, median

@@ -41,5 +41,9 @@ def test_kg_bench_prints_the_table(runner, tmp_path: Path) -> None:  # noqa: ANN
               "median named-query latency", "export nq", "export ttl", "render (kg.render)", "`kg --help`"):
         assert m in measures, m
     assert any(m.startswith("query ") for m in measures)
+    # every export syntax and the render are measured beside rdflib too
+    beside = {line.split("|")[1].strip(): line.split("|")[4].strip() for line in lines[2:]}
+    for m in ("export nq", "export trig", "export ttl", "export nt", "export jsonld", "render (kg.render)"):
+        assert beside[m].endswith(" s"), (m, beside[m])
     assert "x of floor" in out.read_text("utf-8")
     assert lines[0] in r.output
