@@ -138,11 +138,29 @@ def test_values_of_unknown_order_leave_the_sort_to_the_engine():
 
 def test_limit_and_offset_in_the_query_take_rows_of_the_whole_order():
     values = " ".join(f'("{chr(122 - i)}" {i % 3})' for i in range(20))
-    for order in ("?x LIMIT 4 OFFSET 3", "DESC(?i) ?x OFFSET 15", "?i DESC(?x) LIMIT 5", "?x OFFSET 30"):
+    for order in ("?x LIMIT 4 OFFSET 3", "DESC(?i) ?x OFFSET 15", "?i DESC(?x) LIMIT 5", "?x OFFSET 30", "?x LIMIT 0"):
         q = _values_query(values, order)
         ours = [(r["x"].value, r["i"].value) for r in execute(ox.Store(), q).rows]
         engine = [(r["x"].value, r["i"].value) for r in _engine_sorted(ox.Store(), q).rows]
         assert ours == engine, order
+        capped = execute(ox.Store(), q, limit=2)
+        assert [(r["x"].value, r["i"].value) for r in capped.rows] == engine[:2], order
+
+
+def test_a_result_cap_holds_only_the_rows_it_shows(monkeypatch):
+    """`kg query --limit` on a sorted query: the first rows of the whole order, without holding
+    every row in memory (a bounded heap of limit + 1)."""
+    from kg.query import order
+
+    held: list[int] = []
+    real = order.top_rows
+    monkeypatch.setattr(query_run, "top_rows", lambda rows, keys, offset, limit: held.append(limit) or
+                        real(rows, keys, offset, limit))
+    values = " ".join(f'("{chr(122 - i)}" {i})' for i in range(20))
+    for order_by, want in (("?x", ["g", "h", "i"]), ("?x LIMIT 2", ["g", "h"]), ("?x OFFSET 18", ["y", "z"])):
+        res = execute(ox.Store(), _values_query(values, order_by), limit=3)
+        assert [r["x"].value for r in res.rows] == want and res.truncated == (len(want) == 3)
+    assert held == [4, 2, 4]
 
 
 def test_limit_keeps_the_first_rows_of_the_whole_order():

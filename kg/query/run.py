@@ -166,10 +166,15 @@ def execute(
                 raw = _query(store, lifted.text, subs)
                 if isinstance(raw, ox.QuerySolutions):
                     names = [v.value for v in raw.variables]
-                    if lifted.limit is None and not lifted.offset:
+                    # keep no more rows than will be shown (+1 to tell that more exist): memory as
+                    # when the engine sorted and only the first rows were read
+                    take = lifted.limit
+                    if limit is not None:
+                        take = limit + 1 if take is None else min(take, limit + 1)
+                    if take is None and not lifted.offset:
                         ordered = sort_rows(list(raw), lifted.keys)
                     else:
-                        ordered = top_rows(raw, lifted.keys, lifted.offset, lifted.limit)
+                        ordered = top_rows(raw, lifted.keys, lifted.offset, take)
                     if ordered is not None:
                         truncated = limit is not None and len(ordered) > limit
                         rows = ordered[:limit] if limit is not None else ordered
