@@ -38,9 +38,9 @@ from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
+from kg.namespaces import XSD
 from kg.query.params import code_only
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {XSD + t for t in (
     "integer", "decimal", "float", "double", "long", "int", "short", "byte", "nonNegativeInteger",
     "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
@@ -166,6 +166,10 @@ def sort_rows(rows: Sequence[Any], keys: Sequence[tuple[str, bool]]) -> list[Any
     return [rows[i] for i in order]
 
 
+class _Unordered(Exception):
+    """A value whose order this module does not know (see :func:`sort_key`)."""
+
+
 class _Desc:
     """A key component in reverse order (for ``DESC`` inside one composite heap key)."""
 
@@ -183,9 +187,10 @@ class _Desc:
     __hash__ = None  # type: ignore[assignment]
 
 
-def top_rows(rows: Iterable[Any], keys: Sequence[tuple[str, bool]], offset: int, limit: int | None) -> list[Any] | None:
+def top_rows(rows: Iterable[Any], keys: Sequence[tuple[str, bool]], offset: int, limit: int) -> list[Any] | None:
     """Rows ``offset`` to ``offset + limit`` of ``rows`` in the order of ``keys``, holding only
-    that many at a time (ties: in the order they come), or ``None`` as :func:`sort_rows`.
+    that many at a time (ties: in the order they come), or ``None`` as :func:`sort_rows`. (With
+    no limit, :func:`sort_rows` sorts column by column, which is faster.)
 
     >>> rows = [{"n": ox.Literal(str(i), datatype=ox.NamedNode(XSD + "integer"))} for i in (5, 1, 4, 2, 3)]
     >>> [r["n"].value for r in top_rows(rows, (("n", True),), 1, 2)]
@@ -202,15 +207,8 @@ def top_rows(rows: Iterable[Any], keys: Sequence[tuple[str, bool]], offset: int,
         return tuple(parts)
 
     try:
-        if limit is None:
-            kept = sorted(enumerate(rows), key=key)[offset:]
-        else:
-            kept = heapq.nsmallest(offset + limit, enumerate(rows), key=key)[offset:]
+        kept = heapq.nsmallest(offset + limit, enumerate(rows), key=key)[offset:]
     except _Unordered:
         return None
     return [row for _, row in kept]
-
-
-class _Unordered(Exception):
-    """A value whose order this module does not know (see :func:`sort_key`)."""
 

@@ -30,8 +30,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.namespaces import sparql_prologue
+from kg.query.order import Lifted, sort_rows, top_rows
 from kg.query.order import lift as lift_order
-from kg.query.order import sort_rows, top_rows
 
 
 class QueryError(Exception):
@@ -140,6 +140,28 @@ def _orders_in_python(store: Any) -> bool:
     return isinstance(store, ox.Store) or bool(getattr(store, "slow_order_by", False))
 
 
+def _sorted_here(raw: Any, lifted: Lifted, limit: int | None) -> Result | None:
+    """The rows of ``raw`` (the query without its ORDER BY) in the lifted order, at most ``limit``;
+    ``None`` when they cannot be ordered here (the caller lets the engine sort)."""
+    if not isinstance(raw, ox.QuerySolutions):
+        return None
+    names = [v.value for v in raw.variables]
+    # keep no more rows than will be shown (+1 to tell that more exist): memory as when the engine
+    # sorted and only the first rows were read
+    take = lifted.limit
+    if limit is not None:
+        take = limit + 1 if take is None else min(take, limit + 1)
+    if take is None:
+        ordered = sort_rows(list(raw), lifted.keys)
+        ordered = ordered[lifted.offset:] if ordered is not None else None
+    else:
+        ordered = top_rows(raw, lifted.keys, lifted.offset, take)
+    if ordered is None:
+        return None
+    rows = ordered[:limit] if limit is not None else ordered
+    return Result("solutions", variables=names, rows=rows, truncated=limit is not None and len(ordered) > limit)
+
+
 def _query(store: Any, text: str, subs: dict[str, object] | None) -> Any:
     if isinstance(store, ox.Store):
         return store.query(text, use_default_graph_as_union=True,
@@ -163,22 +185,9 @@ def execute(
             subs = dict(substitutions or {}) or None
             lifted = lift_order(full) if _orders_in_python(store) else None
             if lifted is not None:  # the engine's ORDER BY is slow: sort the rows here (kg.query.order)
-                raw = _query(store, lifted.text, subs)
-                if isinstance(raw, ox.QuerySolutions):
-                    names = [v.value for v in raw.variables]
-                    # keep no more rows than will be shown (+1 to tell that more exist): memory as
-                    # when the engine sorted and only the first rows were read
-                    take = lifted.limit
-                    if limit is not None:
-                        take = limit + 1 if take is None else min(take, limit + 1)
-                    if take is None and not lifted.offset:
-                        ordered = sort_rows(list(raw), lifted.keys)
-                    else:
-                        ordered = top_rows(raw, lifted.keys, lifted.offset, take)
-                    if ordered is not None:
-                        truncated = limit is not None and len(ordered) > limit
-                        rows = ordered[:limit] if limit is not None else ordered
-                        return Result("solutions", variables=names, rows=rows, truncated=truncated)
+                res = _sorted_here(_query(store, lifted.text, subs), lifted, limit)
+                if res is not None:
+                    return res
             raw = _query(store, full, subs)
             return _collect(raw, limit)
         except SyntaxError as err:
