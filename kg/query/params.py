@@ -18,7 +18,7 @@ block built from serialized terms at the start of the query's WHERE group.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -441,15 +441,25 @@ def uses_keyword(text: str, keyword: str) -> bool:
     return re.search(pattern, code_only(text), re.IGNORECASE) is not None
 
 
-def bind_values(query_text: str, bindings: Mapping[str, object]) -> str:
-    """``query_text`` with ``bindings`` (variable name → RDF term) as a one-row ``VALUES`` block
-    at the start of the WHERE group — a join with the rest of the pattern, which for a query
-    written with the variable in its pattern equals substitution. Terms are serialized in
-    N-Triples syntax (escaped), variable names are checked, so no text is ever pasted in.
+def bind_values(query_text: str, bindings: Mapping[str, object], *, inner: bool = True) -> str:
+    """``query_text`` with ``bindings`` (variable name → RDF term) as one-row ``VALUES`` blocks:
+    at the start of the WHERE group, and of every sub-select and ``MINUS`` group that mentions
+    the variable. A sub-select is evaluated on its own, before the join with what is around it, so
+    a block at the top alone would leave its variable free in there (a ``FILTER`` over it fails,
+    a ``FILTER(!bound…)`` passes), where SEP-0007 substitution binds it everywhere. Terms are
+    serialized in N-Triples syntax (escaped), variable names are checked, so no text is ever pasted in.
 
     A store without SEP-0007 substitutions (a remote SPARQL server) calls this in its
     ``query(sparql, substitutions=...)``: ``sparql = bind_values(sparql, substitutions)``
-    when ``substitutions`` is not empty, then sends ``sparql``.
+    when ``substitutions`` is not empty, then sends ``sparql``. The embedded store, which substitutes,
+    adds the block at the top only (``inner=False``) as a hint to Oxigraph's optimizer: blocks in
+    the sub-selects as well made ``search`` 1.4x slower there.
+
+    >>> q = 'SELECT ?d WHERE { { SELECT ?d WHERE { ?d ?p ?v FILTER(CONTAINS(?v, ?t)) } } ?d ?q ?o }'
+    >>> print(bind_values(q, {"t": ox.Literal("x")}))
+    SELECT ?d WHERE { VALUES (?t) { ("x") }
+     { SELECT ?d WHERE { VALUES (?t) { ("x") }
+     ?d ?p ?v FILTER(CONTAINS(?v, ?t)) } } ?d ?q ?o }
     """
     if not bindings:
         return query_text
@@ -457,9 +467,45 @@ def bind_values(query_text: str, bindings: Mapping[str, object]) -> str:
     for name in names:
         if not _VAR.match(name):
             raise ValueError(f"bad variable name {name!r}")
-    row = " ".join(serialize_term(bindings[k]) for k in names)
-    block = f" VALUES ({' '.join('?' + k for k in names)}) {{ ({row}) }}\n"
+    terms = {k: serialize_term(bindings[k]) for k in names}
     at = _where_brace(query_text)
     if at < 0:
         raise ValueError("cannot bind parameters: the query has no WHERE group")
-    return query_text[:at + 1] + block + query_text[at + 1:]
+    code = code_only(query_text)
+    inserts = [(at, names)]
+    for brace in _inner_groups(code, at) if inner else ():
+        span = code[brace:_closing(code, brace)]
+        mentioned = [k for k in names if re.search(rf"[?$]{k}(?![A-Za-z0-9_])", span)]
+        if mentioned:
+            inserts.append((brace, mentioned))
+    out = query_text
+    for brace, keys in sorted(inserts, reverse=True):
+        block = f" VALUES ({' '.join('?' + k for k in keys)}) {{ ({' '.join(terms[k] for k in keys)}) }}\n"
+        out = out[:brace + 1] + block + out[brace + 1:]
+    return out
+
+
+def _inner_groups(code: str, start: int) -> Iterator[int]:
+    """The ``{`` opening the WHERE group of each sub-select, and each ``MINUS`` group, after
+    ``start`` in ``code`` (comments, strings and IRIs blanked)."""
+    for m in re.finditer(r"(?<![\w:?$])(SELECT|MINUS)(?![\w:])", code[start:], re.IGNORECASE):
+        depth_paren = 0
+        for k in range(start + m.end(), len(code)):
+            c = code[k]
+            if c == "(":
+                depth_paren += 1
+            elif c == ")":
+                depth_paren -= 1
+            elif c == "{" and depth_paren == 0:
+                yield k
+                break
+
+
+def _closing(code: str, brace: int) -> int:
+    """Index just past the ``}`` matching the ``{`` at ``brace``."""
+    depth = 0
+    for k in range(brace, len(code)):
+        depth += {"{": 1, "}": -1}.get(code[k], 0)
+        if depth == 0:
+            return k + 1
+    return len(code)

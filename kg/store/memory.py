@@ -99,14 +99,17 @@ class MemoryStore:
         init = {k: _to_rdflib(v) for k, v in (substitutions or {}).items()}
         try:
             result = self.ds.query(sparql, initBindings=init)
+            kind = result.type
+            # rdflib evaluates lazily: its errors come while the results are serialized
+            data = result.serialize(format="json" if kind in ("SELECT", "ASK") else "nt")
         except Exception as err:  # pyparsing's ParseException: the same error type as Oxigraph's
             if type(err).__name__ == "ParseException":
                 raise SyntaxError(str(err).splitlines()[0]) from None
-            raise
-        if result.type in ("SELECT", "ASK"):
-            data = result.serialize(format="json")
+            # rdflib raises bare Exceptions for what its engine cannot evaluate (a negated inverse
+            # path in path-between): a query error (exit 1), not a traceback
+            raise RuntimeError(f"rdflib cannot evaluate this query: {err}") from None
+        if kind in ("SELECT", "ASK"):
             return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-        data = result.serialize(format="nt")
         store = ox.Store()
         store.load(data, format=ox.RdfFormat.N_TRIPLES)
         return store.query("CONSTRUCT WHERE { ?s ?p ?o }")

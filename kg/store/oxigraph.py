@@ -244,7 +244,8 @@ class OxigraphStore:
                 from kg.query.params import bind_values
 
                 try:
-                    return self._store.query(bind_values(sparql, substitutions or {}), substitutions=subs)
+                    return self._store.query(bind_values(sparql, substitutions or {}, inner=False),
+                                             substitutions=subs)
                 except (ValueError, SyntaxError):
                     pass  # no WHERE group to put it in, or a syntax error: reported on the user's own text
             return self._store.query(sparql, substitutions=subs)

@@ -68,6 +68,8 @@ _RESULT_TYPES = {
 }
 _ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
            "application/n-triples;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.5")
+# for CONSTRUCT and DESCRIBE: Virtuoso answers them in a results format when one is acceptable
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 
 
 def endpoints(url: str) -> tuple[str, str, str]:
@@ -186,7 +188,8 @@ class SparqlStore:
     def _post_query(self, sparql: str, timeout: float | None = None, *, dataset: bool = True) -> Any:
         data = {"query": sparql, **(self._query_params() if dataset else {})}
         kw: dict[str, Any] = {"timeout": timeout} if timeout else {}
-        return self._request("POST", self.query_url, data=data, headers={"Accept": _ACCEPT}, **kw)
+        accept = _ACCEPT_GRAPH if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _ACCEPT
+        return self._request("POST", self.query_url, data=data, headers={"Accept": accept}, **kw)
 
     def _update(self, sparql: str, *, retry_sent: bool = True, attempts: int = RETRIES) -> None:
         if self.read_only:
@@ -353,6 +356,16 @@ _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*|[{}]|[A-Za-z_]+',
 )
+
+
+def query_form(sparql: str) -> str | None:
+    """The query's form keyword, outside comments, strings and IRIs.
+
+    >>> query_form('PREFIX s: <http://x/SELECT> DESCRIBE ?s WHERE { ?s s:p "ASK" } # SELECT')
+    'DESCRIBE'
+    """
+    words = (m.group().upper() for m in _TOKEN.finditer(sparql))
+    return next((w for w in words if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
 
 
 def bind_values(sparql: str, substitutions: Mapping[str, object]) -> str:
