@@ -205,12 +205,10 @@ class SparqlStore:
         self, sparql: str, *, substitutions: Mapping[str, object] | None = None,
         timeout: float | None = None, dataset: bool = True,
     ) -> QueryResult:
-        if substitutions:
-            try:
-                from kg.query.params import bind_values as bind
-            except ImportError:
-                bind = bind_values
-            sparql = bind(sparql, substitutions)
+        if substitutions:  # SPARQL 1.1 has no substitution: VALUES blocks (kg.query.params)
+            from kg.query.params import bind_values
+
+            sparql = bind_values(sparql, substitutions)
         r = self._post_query(sparql, timeout, dataset=dataset)
         if r.status_code == 400:
             raise SyntaxError(_first_line(r.text) or "the server rejected the query")
@@ -338,19 +336,7 @@ def _first_line(value: object) -> str:
     return " ".join(text.split())[:200]
 
 
-# -- binding substitutions without pasting text: a VALUES block of serialized terms
-
-def _term(value: object) -> str:
-    if isinstance(value, ox.NamedNode | ox.Literal):
-        return str(value)  # N-Triples syntax, escaped by pyoxigraph
-    if isinstance(value, ox.BlankNode):
-        raise ValueError("a blank node cannot be bound in a query to a remote store")
-    if isinstance(value, bool):
-        return str(ox.Literal(str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")))
-    if isinstance(value, int):
-        return str(ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
-    return str(ox.Literal(str(value)))
-
+# -- the query form, for the Accept header
 
 _TOKEN = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
@@ -367,41 +353,3 @@ def query_form(sparql: str) -> str | None:
     words = (m.group().upper() for m in _TOKEN.finditer(sparql))
     return next((w for w in words if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
 
-
-def bind_values(sparql: str, substitutions: Mapping[str, object]) -> str:
-    """Bind variables by a ``VALUES`` block at the start of the outermost WHERE group.
-
-    (A local fallback for ``kg.query.params.bind_values``, which the store prefers when present.)
-
-    >>> bind_values('SELECT ?t WHERE { ?p <http://x/t> ?t }', {"p": ox.NamedNode("http://x/a")})
-    'SELECT ?t WHERE { VALUES (?p) { (<http://x/a>) } ?p <http://x/t> ?t }'
-    >>> bind_values('ASK { ?s ?p ?o }', {"o": ox.Literal('a "b" }')})
-    'ASK { VALUES (?o) { ("a \\\\"b\\\\" }") } ?s ?p ?o }'
-    """
-    names = list(substitutions)
-    for n in names:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n):
-            raise ValueError(f"not a variable name: {n!r}")
-    block = (f" VALUES ({' '.join('?' + n for n in names)}) "
-             f"{{ ({' '.join(_term(substitutions[n]) for n in names)}) }}")
-    tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(sparql)]
-    words = [t.upper() for t, _ in tokens]
-    at = None
-    if "WHERE" in words:
-        i = words.index("WHERE")
-        at = next((pos for t, pos in tokens[i:] if t == "{"), None)
-    elif words and any(w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") for w in words):
-        form = next(w for w in words if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"))
-        braces = [pos for t, pos in tokens if t == "{"]
-        depth, groups = 0, []
-        for t, pos in tokens:  # top-level groups: CONSTRUCT's first is its template
-            if t == "{":
-                if depth == 0:
-                    groups.append(pos)
-                depth += 1
-            elif t == "}":
-                depth -= 1
-        at = groups[1] if form == "CONSTRUCT" and len(groups) > 1 else (groups[0] if braces else None)
-    if at is None:
-        raise ValueError("cannot bind variables: no WHERE group in the query")
-    return sparql[: at + 1] + block + sparql[at + 1:]
