@@ -99,37 +99,43 @@ def _library_cell(term) -> str:  # noqa: ANN001
     return str(term)
 
 
+def library_examples():  # noqa: ANN201
+    """(name, named query, {param: value}) for every documented example of every library query."""
+    import shlex
+
+    from kg.query.library import load_library
+
+    for name, q in sorted(load_library().items()):
+        for example in q.examples:
+            words = shlex.split(example)
+            yield name, q, dict(w.split("=", 1) for a, w in zip(words, words[1:], strict=False)
+                                if a == "--param" and "=" in w)
+
+
 def library_differences(store, reference) -> tuple[set[str], dict[str, int]]:  # noqa: ANN001
     """Run every documented example of every library query on ``store`` and on ``reference``
     (parameters bound as each store binds them): the names of the queries whose answers differ
     (as sets of rows) or that fail, and the number of rows of each on ``reference``."""
-    import shlex
-
-    from kg.query.library import load_library
     from kg.query.params import bind
     from kg.query.run import QueryError, execute
 
     differ, counts = set(), {}
-    for name, q in sorted(load_library().items()):
-        for example in q.examples:
-            words = shlex.split(example)
-            given = dict(w.split("=", 1) for a, w in zip(words, words[1:], strict=False)
-                         if a == "--param" and "=" in w)
-            subs = bind(q.params, given, store=reference)
-            here = execute(reference, q.text, substitutions=subs)
-            try:
-                there = execute(store, q.text, substitutions=subs)
-            except QueryError:
-                differ.add(name)
-                continue
-            if here.kind == "graph":
-                want, got = {str(t) for t in here.triples}, {str(t) for t in there.triples}
-            else:
-                want = {tuple(_library_cell(r[v]) for v in here.variables) for r in here.rows}
-                got = {tuple(_library_cell(r[v]) for v in here.variables) for r in there.rows}
-            if got != want:
-                differ.add(name)
-            counts[name] = len(want)
+    for name, q, given in library_examples():
+        subs = bind(q.params, given, store=reference)
+        here = execute(reference, q.text, substitutions=subs)
+        try:
+            there = execute(store, q.text, substitutions=subs)
+        except QueryError:
+            differ.add(name)
+            continue
+        if here.kind == "graph":
+            want, got = {str(t) for t in here.triples}, {str(t) for t in there.triples}
+        else:
+            want = {tuple(_library_cell(r[v]) for v in here.variables) for r in here.rows}
+            got = {tuple(_library_cell(r[v]) for v in here.variables) for r in there.rows}
+        if got != want:
+            differ.add(name)
+        counts[name] = len(want)
     return differ, counts
 
 

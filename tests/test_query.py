@@ -13,6 +13,7 @@ import pytest
 from kg.cli import cli
 from kg.query.params import ParamError, bind_values, parse_term, to_term
 from kg.query.run import QueryTimeout, execute
+from tests.conftest import library_examples
 
 ID = "https://w3id.org/medkg/id/"
 
@@ -155,29 +156,22 @@ def test_bind_values_fallback_equals_substitution(seed_store):
     documented example of every library query (parameters used inside sub-selects included:
     ``search`` found nothing and ``benchmarks-for-task-and-language`` ignored its task when the
     VALUES block sat only at the top)."""
-    import shlex
-
-    from kg.query.library import load_library
     from kg.query.params import bind
 
     checked = []
-    for name, q in sorted(load_library().items()):
-        for example in q.examples:
-            words = shlex.split(example)
-            given = dict(w.split("=", 1) for a, w in zip(words, words[1:], strict=False)
-                         if a == "--param" and "=" in w)
-            b = bind(q.params, given, store=seed_store)
-            if not b:
-                continue
-            direct = execute(seed_store, q.text, substitutions=b)
-            text = bind_values(q.text, b)
-            assert "VALUES" in text
-            values = execute(seed_store, text)
-            if direct.kind == "graph":
-                assert set(map(str, direct.triples)) == set(map(str, values.triples))
-            else:
-                assert sorted(map(str, direct.rows)) == sorted(map(str, values.rows)), example
-            checked.append((name, direct.count))
+    for name, q, given in library_examples():
+        b = bind(q.params, given, store=seed_store)
+        if not b:
+            continue
+        direct = execute(seed_store, q.text, substitutions=b)
+        text = bind_values(q.text, b)
+        assert "VALUES" in text
+        values = execute(seed_store, text)
+        if direct.kind == "graph":
+            assert set(map(str, direct.triples)) == set(map(str, values.triples))
+        else:
+            assert sorted(map(str, direct.rows)) == sorted(map(str, values.rows)), (name, given)
+        checked.append((name, direct.count))
     assert {"search", "benchmarks-for-task-and-language", "papers-by-venue"} <= {n for n, _ in checked}
     assert dict(checked)["search"] > 0
 

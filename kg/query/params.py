@@ -408,16 +408,17 @@ def _where_brace(text: str) -> int:
               if m.start() == 0 or not (code[m.start() - 1].isalnum() or code[m.start() - 1] in "_:?$")), None)
     if m is None:
         return -1
-    i, depth_paren = m.end(), 0
+    i = m.end()
     if m.group(1).upper() == "CONSTRUCT" and code[i:].lstrip().startswith("{"):
-        i = code.index("{", i)
-        depth = 0
-        for k in range(i, len(code)):
-            depth += {"{": 1, "}": -1}.get(code[k], 0)
-            if depth == 0:
-                i = k + 1
-                break
-    for k in range(i, len(code)):
+        i = _closing(code, code.index("{", i))  # past the template
+    return _group_brace(code, i)
+
+
+def _group_brace(code: str, start: int) -> int:
+    """Index of the first ``{`` from ``start`` outside parentheses (a projection's ``(… AS ?x)``);
+    -1 when there is none."""
+    depth_paren = 0
+    for k in range(start, len(code)):
         c = code[k]
         if c == "(":
             depth_paren += 1
@@ -489,16 +490,9 @@ def _inner_groups(code: str, start: int) -> Iterator[int]:
     """The ``{`` opening the WHERE group of each sub-select, and each ``MINUS`` group, after
     ``start`` in ``code`` (comments, strings and IRIs blanked)."""
     for m in re.finditer(r"(?<![\w:?$])(SELECT|MINUS)(?![\w:])", code[start:], re.IGNORECASE):
-        depth_paren = 0
-        for k in range(start + m.end(), len(code)):
-            c = code[k]
-            if c == "(":
-                depth_paren += 1
-            elif c == ")":
-                depth_paren -= 1
-            elif c == "{" and depth_paren == 0:
-                yield k
-                break
+        brace = _group_brace(code, start + m.end())
+        if brace >= 0:
+            yield brace
 
 
 def _closing(code: str, brace: int) -> int:
