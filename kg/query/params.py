@@ -2,8 +2,9 @@
 
 A value given on the command line or in a URL (a string) becomes a pyoxigraph term according to
 the declared type; the store then binds it (pyoxigraph's ``substitutions``, SPARQL SEP-0007). For
-stores that cannot substitute (a remote SPARQL server), :func:`bind_values` adds a ``VALUES``
-block built from serialized terms at the start of the query's WHERE group.
+stores that cannot substitute (a remote SPARQL server), :func:`bind_values` adds ``VALUES``
+blocks built from serialized terms: at the start of the query's WHERE group and of each sub-select
+that uses the variable.
 
 >>> to_term("year", "2026")
 <Literal value=2026 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>
@@ -400,12 +401,27 @@ def code_only(text: str) -> str:
     return "".join(out)
 
 
+def _form(code: str) -> re.Match[str] | None:
+    """The query form keyword (SELECT, CONSTRUCT, DESCRIBE, ASK) in ``code`` (see :func:`code_only`)."""
+    return next((m for m in _FORMS.finditer(code)
+                 if m.start() == 0 or not (code[m.start() - 1].isalnum() or code[m.start() - 1] in "_:?$")), None)
+
+
+def query_form(text: str) -> str | None:
+    """The query's form keyword, outside comments, strings, IRIs and names.
+
+    >>> query_form('PREFIX s: <http://x/SELECT> DESCRIBE ?s WHERE { ?s s:p "ASK" } # SELECT')
+    'DESCRIBE'
+    """
+    m = _form(code_only(text))
+    return m.group(1).upper() if m else None
+
+
 def _where_brace(text: str) -> int:
     """Index of the ``{`` that opens the query's WHERE group (skipping a CONSTRUCT template and
     braces inside parentheses); -1 when there is none."""
     code = code_only(text)
-    m = next((m for m in _FORMS.finditer(code)
-              if m.start() == 0 or not (code[m.start() - 1].isalnum() or code[m.start() - 1] in "_:?$")), None)
+    m = _form(code)
     if m is None:
         return -1
     i = m.end()

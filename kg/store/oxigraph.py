@@ -240,7 +240,7 @@ class OxigraphStore:
             if subs:
                 # the same bindings also as a VALUES block: Oxigraph's optimizer does not see that a
                 # substituted variable is bound and starts elsewhere (2–100x slower on the library's
-                # selective queries); substitution still reaches sub-selects, which VALUES does not
+                # selective queries); at the top only: substitution binds it in the sub-selects
                 from kg.query.params import bind_values
 
                 try:

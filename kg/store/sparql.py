@@ -188,6 +188,8 @@ class SparqlStore:
     def _post_query(self, sparql: str, timeout: float | None = None, *, dataset: bool = True) -> Any:
         data = {"query": sparql, **(self._query_params() if dataset else {})}
         kw: dict[str, Any] = {"timeout": timeout} if timeout else {}
+        from kg.query.params import query_form
+
         accept = _ACCEPT_GRAPH if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _ACCEPT
         return self._request("POST", self.query_url, data=data, headers={"Accept": accept}, **kw)
 
@@ -334,22 +336,3 @@ def _first_line(value: object) -> str:
     text = str(value).strip()
     text = re.sub(r"<[^>]+>", " ", text) if text.startswith("<") else text
     return " ".join(text.split())[:200]
-
-
-# -- the query form, for the Accept header
-
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*|[{}]|[A-Za-z_]+',
-)
-
-
-def query_form(sparql: str) -> str | None:
-    """The query's form keyword, outside comments, strings and IRIs.
-
-    >>> query_form('PREFIX s: <http://x/SELECT> DESCRIBE ?s WHERE { ?s s:p "ASK" } # SELECT')
-    'DESCRIBE'
-    """
-    words = (m.group().upper() for m in _TOKEN.finditer(sparql))
-    return next((w for w in words if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
-
