@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 
 import networkx as nx
 
-from kg.render.project import is_work, short_label
+from kg.render.project import induced, is_work, short_label
 from kg.render.views import catalog_graph, resolve
 
 DEFAULT_AVOID = ("AccessLevel",)
@@ -46,20 +46,22 @@ def without(g: nx.MultiDiGraph, avoid: Iterable[str] = DEFAULT_AVOID, keep: Iter
     keep = set(keep)
     drop = [n for n, a in g.nodes(data=True)
             if n not in keep and avoid & {c.casefold() for c in a["classes"]}]
-    return g.subgraph(set(g) - set(drop)).copy() if drop else g
+    return induced(g, set(g) - set(drop)) if drop else g
 
 
 def weighted_undirected(g: nx.MultiDiGraph) -> nx.Graph:
-    """Undirected simple graph; an edge's ``weight`` is the number of triples between its ends."""
-    und = nx.Graph()
-    und.add_nodes_from(g.nodes(data=True))
+    """Undirected simple graph; an edge's ``weight`` is the number of triples between its ends.
+
+    Nodes and edges go in sorted: Louvain, PageRank's ties and shortest paths follow the order of
+    the adjacency, which would otherwise be the order a store returned its rows in (a SPARQL server's
+    differs from the embedded store's, and so did the communities)."""
+    weight: Counter[tuple[str, str]] = Counter()
     for u, v in g.edges():
-        if u == v:
-            continue
-        if und.has_edge(u, v):
-            und[u][v]["weight"] += 1
-        else:
-            und.add_edge(u, v, weight=1)
+        if u != v:
+            weight[(u, v) if u < v else (v, u)] += 1
+    und = nx.Graph()
+    und.add_nodes_from(sorted(g.nodes(data=True), key=lambda na: na[0]))
+    und.add_weighted_edges_from((u, v, w) for (u, v), w in sorted(weight.items()))
     return und
 
 
@@ -114,7 +116,8 @@ def communities(
             continue
         members = sorted(part, key=lambda n: (-und.degree(n, weight="weight"), und.nodes[n]["name"]))
         out.append(Community(
-            len(part), dict(Counter(und.nodes[n]["cls"] for n in part).most_common()),
+            # ties by name: a set's order changes from one run to the next (string hashing)
+            len(part), dict(sorted(Counter(und.nodes[n]["cls"] for n in part).items(), key=lambda kv: (-kv[1], kv[0]))),
             [{"iri": n, "name": _name(und, n), "cls": und.nodes[n]["cls"]} for n in members]))
     out.sort(key=lambda c: (-c.size, c.members[0]["name"]))
     return out

@@ -79,6 +79,16 @@ def class_counts(store: Store) -> list[tuple[str, int]]:
     return [(r["c"].value.rsplit("#", 1)[-1], int(r["n"].value)) for r in rows]
 
 
+def predicate_counts(store: Store) -> list[tuple[str, int]]:
+    """Distinct triples per predicate, most used first. The embedded store's union is a set; a
+    server's union default graph may count a triple once per graph holding it (Virtuoso, Oxigraph
+    server), so there the triples are made distinct first."""
+    distinct = getattr(store, "materialized_union", False)
+    triples = "?s ?p ?o" if distinct else "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    rows = store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {triples} }} GROUP BY ?p ORDER BY DESC(?n) ?p")
+    return [(r["p"].value, int(r["n"].value)) for r in rows]
+
+
 def build(
     store: Store, catalog: Path, *, out_dir: Path | None = None, validate: bool = True,
     force: bool = False, progress=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 
 import networkx as nx
 import pyoxigraph as ox
@@ -136,3 +137,28 @@ def test_cli_path_and_errors(runner, built_store, seed_store, graph) -> None:  #
     assert res.exit_code == 1 and "no path" in res.output
     res = runner.invoke(cli, ["analyze", "path", "--store", built_store, t["s"], "no such thing anywhere"])
     assert res.exit_code == 2 and "nothing is named" in res.output
+
+
+def test_the_help_examples_run(runner, built_store) -> None:  # noqa: ANN001
+    """Every `kg analyze …` line of the group's --help (and of its commands') runs on the seed build."""
+    helps = [runner.invoke(cli, ["analyze", *sub, "--help"]).output
+             for sub in ([], ["centrality"], ["communities"], ["path"], ["related"])]
+    examples = {line.split("#")[0].strip() for text in helps for line in text.splitlines()
+                if line.strip().startswith("kg analyze")}
+    assert len(examples) >= 5
+    for example in sorted(examples):
+        args = shlex.split(example)[1:]
+        res = runner.invoke(cli, [*args, "--store", built_store])
+        assert res.exit_code == 0, f"{example}: {res.output}"
+
+
+def test_a_name_is_resolved_before_the_end_of_an_iri(graph) -> None:  # noqa: ANN001
+    """"clinical prediction" is the name of a topic and the end of a task's IRI
+    (task:clinical-prediction, named "clinical outcome prediction"): the topic is meant."""
+    from kg.render.views import resolve
+
+    slugs = [n for n in graph if n.rsplit("/", 1)[-1] == "clinical-prediction"]
+    assert len(slugs) == 2  # the task and the topic, both in the seed build
+    iri = resolve(graph, "clinical prediction")
+    assert graph.nodes[iri]["name"] == "clinical prediction" and "/topic/" in iri
+    assert "/task/" in resolve(graph, "task:clinical-prediction")

@@ -111,7 +111,7 @@ def analyze(ctx: click.Context, store_spec: str | None, fmt: str | None, avoid: 
         kg analyze                                  # centrality + communities
         kg analyze centrality --classes Benchmark,Task,Topic --top 5
         kg analyze communities --format json
-        kg analyze path CMB "clinical prediction"   # CMB —introduced by→ … —has topic→ …
+        kg analyze path CMB "clinical prediction"   # CMB —addresses task→ … —has topic→ …
         kg analyze related MedAraBench
     """
     ctx.obj = {"store": store_spec, "fmt": fmt, "avoid": avoid}

@@ -17,14 +17,11 @@ def stats(store_spec: str | None, fmt: str) -> None:
 
         kg stats --format json
     """
-    from kg.build import class_counts
+    from kg.build import class_counts, predicate_counts
 
     with opened_store(store_spec, read_only=True) as store:
         classes = class_counts(store)
-        preds = [
-            (r["p"].value, int(r["n"].value))
-            for r in store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p")
-        ]
+        preds = predicate_counts(store)
         graphs = [(g, store.count(g)) for g in store.graph_names()]
         total = store.count()
     if fmt == "json":

@@ -45,11 +45,15 @@ EXTERNAL_CLASSES: dict[str, str] = {
     SKOS + "Concept": SCHEMA + "DefinedTerm",
     SKOS + "ConceptScheme": SCHEMA + "DefinedTermSet",
 }
+# `p/p*` rather than `p+`: Virtuoso evaluates a transitive path only from a bound start
+# ("transitive start not given"), and the first step binds it
 _ONTOLOGY_QUERY = """
-SELECT ?term ?super ?kind WHERE {
-  { ?term <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?super BIND("c" AS ?kind) }
+SELECT DISTINCT ?term ?super ?kind WHERE {
+  { ?term <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?direct .
+    ?direct <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?super BIND("c" AS ?kind) }
   UNION
-  { ?term <http://www.w3.org/2000/01/rdf-schema#subPropertyOf>+ ?super BIND("p" AS ?kind) }
+  { ?term <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> ?direct .
+    ?direct <http://www.w3.org/2000/01/rdf-schema#subPropertyOf>* ?super BIND("p" AS ?kind) }
   FILTER(isIRI(?term) && STRSTARTS(STR(?super), "http://schema.org/"))
 }"""
 

@@ -40,7 +40,9 @@ class Source:
             graphs = seen.setdefault(q.triple, [])
             if g and g not in graphs:
                 graphs.append(g)
-        return list(seen.items())
+        # in term order, not the store's: a site published from a SPARQL server is the same site
+        return sorted(((t, sorted(gs)) for t, gs in seen.items()),
+                      key=lambda item: (str(item[0].predicate), str(item[0].object), str(item[0].subject)))
 
     def outgoing(self, node: ox.NamedNode | ox.BlankNode) -> list[tuple[ox.Triple, list[str]]]:
         """Distinct triples with ``node`` as subject, each with the graphs holding it."""

@@ -37,6 +37,7 @@ from kg.render.project import (
     SKIPPED_PREDICATES,
     WORK_CLASSES,
     display_class,
+    induced,
     local_name,
     project,
 )
@@ -292,7 +293,7 @@ def cap_view(view: nx.Graph, limit: int = DRAW_LIMIT, *, what: str = "this view"
     top = pick_top(score, limit)
     if focus is not None and focus not in top:
         top = [focus, *top[:-1]]
-    out = view.subgraph(top).copy()
+    out = induced(view, top)
     chosen = set(top)
     left = Counter(a["cls"] for v, a in view.nodes(data=True) if v not in chosen)
     out.graph.update(capped=True, notice=omitted_notice(

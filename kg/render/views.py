@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.namespaces import KGO, LEXVO, SKOS, prefixes
-from kg.render.project import CLASS_ORDER, WORK_CLASSES, is_work
+from kg.render.project import CLASS_ORDER, WORK_CLASSES, induced, is_work
 
 VIEWS = ("full", "ego", "overview", "timeline")
 OVERVIEW_CLASSES = frozenset({"Topic", "Task", "Benchmark", "Language"})
@@ -72,9 +72,9 @@ def _class_rank(cls: str) -> int:
 
 def resolve(g: nx.Graph, text: str, *, classes: Iterable[str] | None = None) -> str:
     """The node ``text`` names: an IRI, a prefixed name (``dataset:cmb``), or a label, title or slug
-    (case- and space-insensitive). Among several label matches, a thing read from the catalog wins
-    over vocabulary concepts, and a resource (benchmark, dataset, model) over the paper that shares its
-    name; a real tie raises :class:`Ambiguous`."""
+    (case- and space-insensitive; a name or title before the end of an IRI). Among several matches, a
+    thing read from the catalog wins over vocabulary concepts, and a resource (benchmark, dataset,
+    model) over the paper that shares its name; a real tie raises :class:`Ambiguous`."""
     wanted = set(classes or ())
 
     def ok(n: str) -> bool:
@@ -87,14 +87,18 @@ def resolve(g: nx.Graph, text: str, *, classes: Iterable[str] | None = None) -> 
     if not key:
         raise NotFound("empty name")
     exact: list[str] = []
+    by_slug: list[str] = []  # named only by the end of their IRI: a name or title says more
     for n, a in g.nodes(data=True):
         if not ok(n):
             continue
-        names = {a["name"], *a["titles"].values(), n.rsplit("/", 1)[-1]}
-        if n.startswith(LEXVO):
-            names.add(n[len(LEXVO):])
-        if any(normalize_name(x) == key for x in names):
+        if any(normalize_name(x) == key for x in (a["name"], *a["titles"].values())):
             exact.append(n)
+        elif normalize_name(n.rsplit("/", 1)[-1]) == key or (
+                n.startswith(LEXVO) and normalize_name(n[len(LEXVO):]) == key):
+            by_slug.append(n)
+    # "clinical prediction" is the topic of that name, not task:clinical-prediction (whose name is
+    # "clinical outcome prediction")
+    exact = exact or by_slug
     if not exact:  # then SKOS preferred and alternative labels ("medical agents", "阿拉伯语")
         exact = [n for n, a in g.nodes(data=True)
                  if ok(n) and any(normalize_name(x) == key for x in a.get("aliases", ()))]
@@ -128,13 +132,13 @@ def catalog_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """The ``full`` view: catalog-derived nodes plus the nodes they point to, and all edges among them."""
     keep = {n for n, a in g.nodes(data=True) if a["derived"]}
     keep |= {v for u in list(keep) for v in g.successors(u)}
-    return g.subgraph(keep).copy()
+    return induced(g, keep)
 
 
 def ego(g: nx.MultiDiGraph, focus: str, depth: int = 1) -> nx.MultiDiGraph:
     """Nodes within ``depth`` hops of ``focus``, following edges in either direction."""
     dist = nx.single_source_shortest_path_length(g.to_undirected(as_view=True), focus, cutoff=depth)
-    sub = g.subgraph(dist).copy()
+    sub = induced(g, dist)
     for n, d in dist.items():
         sub.nodes[n]["hops"] = d
     sub.graph["focus"] = focus
@@ -195,7 +199,7 @@ def apply_filters(g: nx.MultiDiGraph, f: Filters, *, universe: nx.MultiDiGraph |
             raise NotFound(f"no node has class {', '.join(sorted(unknown))}", sorted(
                 {c for _, a in universe.nodes(data=True) for c in a["classes"]}))
         keep = {n for n in keep if wanted & {_class_key(c) for c in _with_parents(g.nodes[n]["classes"])}}
-    return g.subgraph(keep).copy()
+    return induced(g, keep)
 
 
 def overview(full: nx.MultiDiGraph) -> nx.Graph:
@@ -233,7 +237,7 @@ def timeline(full: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """Papers and the venues they appeared in (the layout places them by year and venue)."""
     papers = {n for n, a in full.nodes(data=True) if "Paper" in a["classes"]}
     venues = {v for p in papers for _, v, k in full.out_edges(p, keys=True) if k == PUBLISHED_IN}
-    sub = full.subgraph(papers | venues).copy()
+    sub = induced(full, papers | venues)
     sub.graph["timeline"] = True
     return sub
 
@@ -254,7 +258,7 @@ def build_view(
         out = ego(g, node, depth)
         out = apply_filters(out, filters, universe=g)
         if node not in out:  # the focus stays, whatever the filters say
-            out = g.subgraph([*out.nodes, node]).copy()
+            out = induced(g, [*out.nodes, node])
         out.graph.update(focus=node, view="ego", depth=depth)
         return out
     base = full
@@ -269,7 +273,7 @@ def build_view(
     if focus:  # overview/timeline around one thing: keep its neighbourhood within the view
         node = resolve(out, focus)
         dist = nx.single_source_shortest_path_length(out.to_undirected(as_view=True), node, cutoff=depth)
-        out = out.subgraph(dist).copy()
+        out = induced(out, dist)
         out.graph["focus"] = node
     out.graph["view"] = view
     return out

@@ -72,6 +72,27 @@ _ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 
 
+# Virtuoso names blank nodes ``nodeID://b10000`` in its results, which is no blank node label
+# (pyoxigraph rejects it, so `kg export` and `kg build` failed on Virtuoso): the label is the part
+# after the scheme, which is what Virtuoso's own N-Triples write (``_:b10000``)
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*"|<bnode>)nodeID://')
+
+
+def plain_blank_nodes(content: bytes) -> bytes:
+    r"""Results with Virtuoso's ``nodeID://`` blank node names as plain labels (JSON and XML).
+
+    >>> plain_blank_nodes(b'{ "s": { "type": "bnode", "value": "nodeID://b10000" } }')
+    b'{ "s": { "type": "bnode", "value": "b10000" } }'
+    >>> plain_blank_nodes(b'<binding name="s"><bnode>nodeID://b7</bnode></binding>')
+    b'<binding name="s"><bnode>b7</bnode></binding>'
+    >>> plain_blank_nodes(b'{ "o": { "type": "literal", "value": "nodeID://b1" } }')  # text stays
+    b'{ "o": { "type": "literal", "value": "nodeID://b1" } }'
+    """
+    if b"nodeID://" not in content:
+        return content
+    return _VIRTUOSO_BNODE.sub(rb"\1", content)
+
+
 def endpoints(url: str) -> tuple[str, str, str]:
     """(query, update, gsp) endpoint URLs for a query endpoint URL (see the module table)."""
     parts = urlsplit(url)
@@ -141,11 +162,15 @@ class SparqlStore:
     # -- HTTP
 
     def _request(
-        self, method: str, url: str, *, retry_sent: bool = True, attempts: int = RETRIES, **kw: Any,
+        self, method: str, url: str, *, retry_sent: bool = True, attempts: int = RETRIES,
+        retry_500: bool = True, **kw: Any,
     ) -> Any:
         """One request, retried with exponential back-off on connection errors and 5xx answers.
 
-        ``retry_sent=False`` retries only when the request surely did not reach the server."""
+        ``retry_sent=False`` retries only when the request surely did not reach the server;
+        ``retry_500=False`` takes a 500 as the answer (a query the server cannot evaluate:
+        Virtuoso answers "transitive start not given" with a 500, and five attempts of it read as
+        "server unavailable"); 502, 503 and 504 are still retried."""
         import httpx
 
         delay, last = BACKOFF, ""
@@ -159,7 +184,7 @@ class SparqlStore:
                 if not retry_sent:
                     break
             else:
-                if r.status_code < 500 or not retry_sent:
+                if r.status_code < 500 or not retry_sent or (r.status_code == 500 and not retry_500):
                     return r
                 last = f"HTTP {r.status_code} {_first_line(r.text)}"
             if attempt + 1 < attempts:
@@ -191,7 +216,7 @@ class SparqlStore:
         from kg.query.params import query_form
 
         accept = _ACCEPT_GRAPH if query_form(sparql) in ("CONSTRUCT", "DESCRIBE") else _ACCEPT
-        return self._request("POST", self.query_url, data=data, headers={"Accept": accept}, **kw)
+        return self._request("POST", self.query_url, data=data, headers={"Accept": accept}, retry_500=False, **kw)
 
     def _update(self, sparql: str, *, retry_sent: bool = True, attempts: int = RETRIES) -> None:
         if self.read_only:
@@ -214,10 +239,13 @@ class SparqlStore:
         r = self._post_query(sparql, timeout, dataset=dataset)
         if r.status_code == 400:
             raise SyntaxError(_first_line(r.text) or "the server rejected the query")
+        if r.status_code == 500:  # evaluated and failed: a query error (exit 1), not the store's
+            first = next((line for line in r.text.splitlines() if line.strip()), "")  # not the echoed query
+            raise RuntimeError(f"the server cannot evaluate it: {_first_line(first) or 'HTTP 500'}")
         self._check(r, "query")
         ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype in _RESULT_TYPES:
-            return ox.parse_query_results(r.content, format=_RESULT_TYPES[ctype])
+            return ox.parse_query_results(plain_blank_nodes(r.content), format=_RESULT_TYPES[ctype])
         fmt = ox.RdfFormat.from_media_type(ctype) or ox.RdfFormat.N_TRIPLES
         graph = ox.Store()
         graph.load(r.content, format=fmt)
@@ -252,8 +280,15 @@ class SparqlStore:
                                           headers={"Accept": "application/n-triples"}), "graph read")
             fmt = ox.RdfFormat.from_media_type(r.headers.get("content-type", "").split(";")[0])
             gn = ox.NamedNode(g)
+            # grouped by subject, as the embedded store gives them: writers that stream (JSON-LD)
+            # write one node per run of a subject, and Virtuoso answers in no such order (its
+            # languages graph came out as 31k node objects for 8k languages)
+            by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
             for t in ox.parse(r.content, format=fmt or ox.RdfFormat.N_TRIPLES):
-                yield ox.Quad(t.subject, t.predicate, t.object, gn)
+                by_subject.setdefault(t.subject, []).append(t)
+            for triples in by_subject.values():
+                for t in triples:
+                    yield ox.Quad(t.subject, t.predicate, t.object, gn)
 
     def dump(self, out: IO[bytes], format: str, graph: str | None = None) -> None:
         fmt = (ox.RdfFormat.from_extension(format) if len(format) <= 6
