@@ -161,6 +161,28 @@ def test_void(http, server):
     assert nt.status_code == 200 and list(ox.parse(nt.content, format=ox.RdfFormat.N_TRIPLES))
 
 
+def test_the_graphs_of_the_void_dereference(http):
+    """Each named graph the VoID lists as a subset is an IRI under the base, and it dereferences:
+    its page lists what it says about, its RDF gives its size as the VoID does."""
+    void = "http://rdfs.org/ns/void#"
+    desc = list(ox.parse(http.get("/.well-known/void", headers={"Accept": "text/turtle"}).content,
+                         format=ox.RdfFormat.TURTLE))
+    sizes = {t.subject.value: int(t.object.value) for t in desc
+             if t.predicate.value == void + "triples" and t.subject.value.startswith(ID + "graph/")}
+    assert len(sizes) >= 10 and ID + "graph/vocab/languages" in sizes
+    for iri, n in sizes.items():
+        page = http.get("/id/" + iri[len(ID):], headers={"Accept": "text/html"})
+        assert page.status_code == 200, iri
+        assert "<h2>Named graph</h2>" in page.text and f"{n:,} statements" in page.text
+        ttl = http.get("/id/" + iri[len(ID):] + ".ttl")
+        triples = list(ox.parse(ttl.content, format=ox.RdfFormat.TURTLE))
+        said = {int(t.object.value) for t in triples
+                if t.subject == ox.NamedNode(iri) and t.predicate.value == void + "triples"}
+        assert said == {n}, (iri, said)
+    languages = http.get("/id/graph/vocab/languages", headers={"Accept": "text/html"}).text
+    assert 'href="/describe?iri=http%3A%2F%2Flexvo.org%2Fid%2Fiso639-3%2Faaa"' in languages
+
+
 def test_query_page_and_assets_are_local(http):
     page = http.get("/")
     assert page.status_code == 200 and 'id="query-list"' in page.text

@@ -382,3 +382,27 @@ def test_outputs_from_a_server_are_the_embedded_store_s(server_url: str, built_s
     # an entity page lists its statements in term order, whichever store they came from
     page = Path("dataset", "cmb.html")
     assert (tmp_path / "local" / page).read_text() == (tmp_path / "remote" / page).read_text()
+
+
+def test_serve_answers_503_when_its_server_goes_away(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """`kg serve --store sparql+http://…` whose SPARQL server stops: a page that needs the store is
+    a 503 with one line (the request used to end with a closed connection and no answer), and the
+    pages that do not need it are still served."""
+    import httpx
+
+    from kg.store import sparql as remote
+
+    from .conftest import running_server
+
+    monkeypatch.setattr(remote, "BACKOFF", 0.01)
+    proc, url = start_oxigraph(tmp_path / "db")
+    try:
+        with running_server(f"sparql+{url}", timeout=5) as srv, httpx.Client(base_url=srv.url, timeout=30) as http:
+            assert http.get("/id/dataset/cmb").status_code == 404  # up, and empty
+            stop(proc)
+            r = http.get("/id/dataset/cmb", headers={"Accept": "text/html"})
+            assert r.status_code == 503, r.text
+            assert len(r.text.strip().splitlines()) == 1 and "SPARQL server unavailable" in r.text
+            assert http.get("/").status_code == 200
+    finally:
+        stop(proc)

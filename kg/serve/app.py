@@ -15,6 +15,7 @@ Routes::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -222,8 +223,31 @@ class Handler(BaseHTTPRequestHandler):
             self.error(HTTPStatus.NOT_FOUND, f"nothing at {path}")
         except (BrokenPipeError, ConnectionResetError):
             pass
+        except Exception as err:  # noqa: BLE001 - a bug or a store gone away: answer, log, carry on
+            self.failed(err)
+
+    def failed(self, err: Exception) -> None:
+        """A 500 (503 when the store is unreachable) with one line, the traceback in the log: an
+        unanswered request left the client with a closed connection and no reason."""
+        import traceback
+
+        from kg.store import StoreError
+
+        self.log_error("%s", "".join(traceback.format_exception(err)).rstrip())
+        status = HTTPStatus.SERVICE_UNAVAILABLE if isinstance(err, StoreError) else HTTPStatus.INTERNAL_SERVER_ERROR
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        with contextlib.suppress(OSError):
+            self.error(status, f"{status.phrase}: {reason}")
 
     def do_POST(self) -> None:
+        try:
+            self._post()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        except Exception as err:  # noqa: BLE001 - as in do_GET
+            self.failed(err)
+
+    def _post(self) -> None:
         url = urlsplit(self.path)
         if url.path != "/sparql":
             return self.error(HTTPStatus.METHOD_NOT_ALLOWED, "POST is only for /sparql")

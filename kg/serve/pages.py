@@ -63,7 +63,34 @@ def _query(store: Any, text: str, **subs: object) -> Any:
     return store.query(sparql_prologue() + text, substitutions=subs)
 
 
+VOID = "http://rdfs.org/ns/void#"
+GRAPH_MEMBERS = 100  # subjects listed on a named graph's page
+
+
+def is_graph(store: Any, iri: str) -> bool:
+    """Whether ``iri`` names a graph of the store (the VoID lists each as a subset)."""
+    return iri in store.graph_names()
+
+
+def graph_description(store: Any, iri: str) -> list[ox.Triple]:
+    """What the store knows about the named graph ``iri`` without storing it: a ``void:Dataset``
+    with its number of triples, as in the VoID description (``kg void``)."""
+    g = ox.NamedNode(iri)
+    return [ox.Triple(g, ox.NamedNode(RDF + "type"), ox.NamedNode(VOID + "Dataset")),
+            ox.Triple(g, ox.NamedNode(VOID + "triples"),
+                      ox.Literal(str(store.count(iri)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))]
+
+
+def graph_members(store: Any, iri: str, limit: int = GRAPH_MEMBERS) -> list[Any]:
+    """The first ``limit`` IRI subjects of the named graph ``iri``, with a label."""
+    return list(_query(store, "SELECT ?g ?s (SAMPLE(?l) AS ?label) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) "
+                              "OPTIONAL { ?s rdfs:label|skos:prefLabel ?l } } GROUP BY ?g ?s ORDER BY ?s "
+                              f"LIMIT {int(limit) + 1}", g=ox.NamedNode(iri)))
+
+
 def exists(store: Any, iri: str) -> bool:
+    if is_graph(store, iri):
+        return True
     node = ox.NamedNode(iri)
     for text in ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "SELECT ?o WHERE { ?s ?p ?o } LIMIT 1"):
         if list(_query(store, text, **({"s": node} if "?s WHERE" in text else {"o": node}))):
@@ -83,7 +110,8 @@ def entity_rdf(store: Any, iri: str, fmt: str, *, limit: int | None = None) -> b
 
     node = ox.NamedNode(iri)
     triples = list(dict.fromkeys([*_query(store, _capped(_GRAPH_OUT, limit), s=node),
-                                  *_query(store, _capped(_GRAPH_IN, limit), s=node)]))
+                                  *_query(store, _capped(_GRAPH_IN, limit), s=node),
+                                  *(graph_description(store, iri) if is_graph(store, iri) else ())]))
     rdf_fmt = RDF_TYPES[fmt][1]
     kwargs = {"prefixes": prefixes()} if rdf_fmt == ox.RdfFormat.TURTLE else {}
     return ox.serialize(triples, format=rdf_fmt, **kwargs) or b""
@@ -126,6 +154,7 @@ PAGE = """<!doctype html>
 </tbody></table>
 <h2>Incoming links</h2>
 {incoming}
+{graph}
 <p class="formats">This page as data: {formats}</p>
 </main></body></html>
 """
@@ -187,8 +216,15 @@ def entity_html(store: Any, iri: str, *, limit: int | None = None) -> str:
         links = [(n, t, f"{href}{sep}format={ext}") for n, t, ext in fmts]
     formats = " · ".join(f'<a href="{html.escape(u)}" type="{t}">{n}</a>' for n, t, u in links)
     alternates = "\n".join(f'<link rel="alternate" type="{t}" href="{html.escape(u)}">' for _, t, u in links)
+    graph = ""
+    if is_graph(store, iri):
+        members = graph_members(store, iri)
+        items = "".join(f"<li>{_term_html(r['s'], r['label'])}</li>" for r in members[:GRAPH_MEMBERS])
+        more = "<li>…</li>" if len(members) > GRAPH_MEMBERS else ""
+        graph = (f'<h2>Named graph</h2><p>A graph of this store: {store.count(iri):,} statements'
+                 f" (<code>void:Dataset</code>). What it says about:</p><ul class=\"members\">{items}{more}</ul>")
     return PAGE.format(
         title=html.escape(title), iri=html.escape(iri), types=" ".join(types) or "",
         titles=titles_html, props="\n".join(rows), incoming=incoming, formats=formats,
-        alternates=alternates,
+        alternates=alternates, graph=graph,
     )
