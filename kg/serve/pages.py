@@ -68,8 +68,9 @@ GRAPH_MEMBERS = 100  # subjects listed on a named graph's page
 
 
 def is_graph(store: Any, iri: str) -> bool:
-    """Whether ``iri`` names a graph of the store (the VoID lists each as a subset)."""
-    return iri in store.graph_names()
+    """Whether ``iri`` names a graph of the store (the VoID lists each as a subset): one index
+    look-up (a server's list of graphs is a scan of everything)."""
+    return bool(list(_query(store, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", g=ox.NamedNode(iri))))
 
 
 def graph_description(store: Any, iri: str) -> list[ox.Triple]:
@@ -89,13 +90,11 @@ def graph_members(store: Any, iri: str, limit: int = GRAPH_MEMBERS) -> list[Any]
 
 
 def exists(store: Any, iri: str) -> bool:
-    if is_graph(store, iri):
-        return True
     node = ox.NamedNode(iri)
     for text in ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "SELECT ?o WHERE { ?s ?p ?o } LIMIT 1"):
         if list(_query(store, text, **({"s": node} if "?s WHERE" in text else {"o": node}))):
             return True
-    return False
+    return is_graph(store, iri)
 
 
 def _capped(text: str, limit: int | None) -> str:
