@@ -62,6 +62,14 @@ def _n(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
 
 
+def graph_subset(store: object, graph: str) -> list[ox.Triple]:
+    """The named graph ``graph`` as a VoID subset: a ``void:Dataset`` with its number of triples
+    (also what ``kg serve`` answers for the graph's IRI)."""
+    g = ox.NamedNode(graph)
+    return [ox.Triple(g, ox.NamedNode(RDF + "type"), ox.NamedNode(VOID + "Dataset")),
+            ox.Triple(g, ox.NamedNode(VOID + "triples"), _n(store.count(graph)))]  # type: ignore[attr-defined]
+
+
 def _namespace(iri: str) -> str:
     cut = max(iri.rfind("#"), iri.rfind("/"))
     return iri[: cut + 1]
@@ -205,8 +213,8 @@ def void_graph(
     for g in store.graph_names():  # type: ignore[attr-defined]
         gn = iri(g)
         add(ds, VOID + "subset", gn)
-        add(gn, RDF + "type", iri(VOID + "Dataset"))
-        add(gn, VOID + "triples", _n(store.count(g)))  # type: ignore[attr-defined]
+        for t in graph_subset(store, g):
+            add(gn, t.predicate.value, t.object)
         for r in store.query(  # type: ignore[attr-defined]
             "SELECT ?g ?p ?o WHERE { GRAPH ?g { ?g ?p ?o } }", substitutions={"g": gn}
         ):

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from kg.export.void import graph_subset
 from kg.namespaces import DCTERMS, RDF, RDFS, SKOS, base
 from kg.query.params import compact
 
@@ -63,7 +64,6 @@ def _query(store: Any, text: str, **subs: object) -> Any:
     return store.query(sparql_prologue() + text, substitutions=subs)
 
 
-VOID = "http://rdfs.org/ns/void#"
 GRAPH_MEMBERS = 100  # subjects listed on a named graph's page
 
 
@@ -71,15 +71,6 @@ def is_graph(store: Any, iri: str) -> bool:
     """Whether ``iri`` names a graph of the store (the VoID lists each as a subset): one index
     look-up (a server's list of graphs is a scan of everything)."""
     return bool(list(_query(store, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", g=ox.NamedNode(iri))))
-
-
-def graph_description(store: Any, iri: str) -> list[ox.Triple]:
-    """What the store knows about the named graph ``iri`` without storing it: a ``void:Dataset``
-    with its number of triples, as in the VoID description (``kg void``)."""
-    g = ox.NamedNode(iri)
-    return [ox.Triple(g, ox.NamedNode(RDF + "type"), ox.NamedNode(VOID + "Dataset")),
-            ox.Triple(g, ox.NamedNode(VOID + "triples"),
-                      ox.Literal(str(store.count(iri)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))]
 
 
 def graph_members(store: Any, iri: str, limit: int = GRAPH_MEMBERS) -> list[Any]:
@@ -110,7 +101,7 @@ def entity_rdf(store: Any, iri: str, fmt: str, *, limit: int | None = None) -> b
     node = ox.NamedNode(iri)
     triples = list(dict.fromkeys([*_query(store, _capped(_GRAPH_OUT, limit), s=node),
                                   *_query(store, _capped(_GRAPH_IN, limit), s=node),
-                                  *(graph_description(store, iri) if is_graph(store, iri) else ())]))
+                                  *(graph_subset(store, iri) if is_graph(store, iri) else ())]))
     rdf_fmt = RDF_TYPES[fmt][1]
     kwargs = {"prefixes": prefixes()} if rdf_fmt == ox.RdfFormat.TURTLE else {}
     return ox.serialize(triples, format=rdf_fmt, **kwargs) or b""
