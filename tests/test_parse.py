@@ -109,6 +109,21 @@ def test_unseen_highlights() -> None:
         ("数据资源EHR and clinical notesClinical database300k+ admissions申请访问 MIMIC-IV", "name", "MIMIC-IV"),
         ("数据资源Radiology images (CT/MRI)Segmentation benchmark10 tasks开放访问 MSD:医学分割十项全能",
          "modality", "Radiology images (CT/MRI)"),
+        # a scale opened by a sign, glued to the type
+        ("数据资源Electronic health recordsClinical database>40,000 ICU patients需申请 MIMIC-IV 重症监护数据库",
+         "scale", ">40,000 ICU patients"),
+        ("数据资源Medical dialoguesDialogue dataset~3.4M conversations开放访问 MedDialog:医患对话数据集",
+         "resource_type", "Dialogue dataset"),
+        # an access word inside the scale, after a space, is not the access phrase glued to it
+        ("数据资源Radiology images and reportsImage-text dataset377,110 images; credentialed access需申请 "
+         "MIMIC-CXR 胸部 X 光数据集", "access", "需申请"),
+        ("数据资源Radiology images and reportsImage-text dataset377,110 images; credentialed access需申请 "
+         "MIMIC-CXR 胸部 X 光数据集", "name", "MIMIC-CXR"),
+        # "需" (requires) before a known phrase is part of it, not the end of the scale
+        ("数据资源Clinical notesNER corpus2,000 annotated notes; see n2c2 portal需注册访问 n2c2 2018 Track 2",
+         "scale", "2,000 annotated notes; see n2c2 portal"),
+        ("数据资源Clinical notesNER corpus2,000 annotated notes; see n2c2 portal需注册访问 n2c2 2018 Track 2",
+         "access", "需注册访问"),
     ],
 )
 def test_single_headers(header: str, field: str, value: object) -> None:
@@ -128,6 +143,33 @@ def test_single_headers(header: str, field: str, value: object) -> None:
 def test_headers_that_cannot_be_split_say_why(header: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         parse_header(header)
+
+
+@pytest.mark.parametrize(
+    ("header", "topic", "name", "title"),
+    [
+        # a topic that extends a known one: a plain lower-case word does not start a title
+        ("论文ICLR 2026 Poster2026 年surgical video understanding 手术视频中的器械检测",
+         "surgical video understanding", None, "手术视频中的器械检测"),
+        ("论文ICLR 2026 Spotlight2026 年genomics foundation models DNA sequence modelling at scale",
+         "genomics foundation models", None, "DNA sequence modelling at scale"),
+        # a generic acronym ends the topic, not starts the name
+        ("论文ICLR 2026 Poster2026 年mental health LLM PsyQA-Bench：心理咨询问答基准",
+         "mental health LLM", "PsyQA-Bench", "PsyQA-Bench：心理咨询问答基准"),
+        ("论文ICLR 2026 Poster2026 年federated health learning FedMed: Privacy-preserving training",
+         "federated health learning", "FedMed", "FedMed: Privacy-preserving training"),
+        ("论文ICLR 2026 Poster2026 年生物医学知识图谱 BioKGBench: A Knowledge Graph Checking Benchmark",
+         "生物医学知识图谱", "BioKGBench", "BioKGBench: A Knowledge Graph Checking Benchmark"),
+        # not names: a dimension, a quoted question
+        ("论文ICLR 2026 Poster2026 年医学 VLM 3D 医学影像的视觉问答", "医学 VLM", None, "3D 医学影像的视觉问答"),
+        ("论文ICLR 2026 Oral2026 年clinical NLP \"Doctor, is it serious?\": Patient question answering",
+         "clinical NLP", None, "\"Doctor, is it serious?\": Patient question answering"),
+    ],
+)
+def test_unseen_topics(header: str, topic: str, name: str | None, title: str) -> None:
+    """Topics that occur once and are not in the vocabulary: the split rests on how titles start."""
+    f = parse_header(header)
+    assert (f.topic, f.name, f.title) == (topic, name, title)
 
 
 def test_ambiguous_split_is_reported_as_a_guess() -> None:

@@ -119,11 +119,11 @@ class Evidence:
                 self.add_words([parts[2]])
         elif h.startswith(lexicon.RESOURCE_PREFIX):
             # the name field (after the access phrase) names things: learn its words
-            for phrase in self.access_phrases:
-                at = h.find(phrase + " ")
-                if at > 0:
-                    self.add_words([h[at + len(phrase):]])
-                    break
+            from kg.parse.header import find_access
+
+            found = find_access(h, self.access_phrases)
+            if found is not None:
+                self.add_words([h[found[1]:]])
         else:
             self.add_words([h])
         return counted

@@ -11,6 +11,7 @@ Fields are glued without separators, so each split is chosen among candidates by
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -69,10 +70,13 @@ class Fields:
 
 
 def _name_like(token: str) -> bool:
-    core = token.strip("()[]")
+    core = token.strip("()[]\"'“”‘’,.;!?")
     return bool(core) and core not in lexicon.GENERIC_ACRONYMS and (
         any(c.isdigit() for c in core) or "-" in core or any(c.isupper() for c in core[1:])
     )
+
+
+_DIMENSIONS = re.compile(r"^\d+D$")  # "3D 医学影像…": a dimension, not a name
 
 
 def short_name(title: str, kind: str) -> str | None:
@@ -94,7 +98,7 @@ def short_name(title: str, kind: str) -> str | None:
         return None
     cand = cand.strip(" -–—/,;|")
     tokens = cand.split()
-    if not cand or cand in lexicon.GENERIC_ACRONYMS or not any(c.isalpha() for c in cand):
+    if not cand or cand in lexicon.GENERIC_ACRONYMS or not any(c.isalpha() for c in cand) or _DIMENSIONS.match(cand):
         return None
     if len(tokens) > 5 or (len(tokens) >= 3 and not any(_name_like(t) for t in tokens)):
         return None  # an English phrase, not a name
@@ -160,7 +164,10 @@ def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[s
     elif is_cjk(first[0]):
         s += 3 if not is_cjk(topic[-1][0]) else 1
     elif first in lexicon.GENERIC_ACRONYMS:
-        s -= 3
+        s -= 6  # "LLM PsyQA-Bench：…": the acronym ends the topic ("mental health LLM")
+    elif first.isalpha() and first.islower():
+        s -= 20  # a plain lower-case word ("understanding 手术视频…") continues the topic: titles
+        # start with a capital, a name or Chinese
     elif first[0].islower():
         s -= 2
     elif first[0].isupper() and not first.isupper():
@@ -168,7 +175,8 @@ def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[s
     # a name run ending in a colon token ("Med-PaLM 2: …") starts the title
     for j in range(k, min(len(tokens), k + 4)):
         if ":" in tokens[j] or "：" in tokens[j]:
-            if j > k and all(_name_like(t) or t[0].isupper() or t.isdigit() for t in tokens[k:j]):
+            if j > k and tokens[k] not in lexicon.GENERIC_ACRONYMS and all(
+                    _name_like(t) or t[0].isupper() or t.isdigit() for t in tokens[k:j]):
                 s += 3
             break
     if topic[-1] in lexicon.GENERIC_ACRONYMS:
@@ -240,14 +248,60 @@ def parse_paper(header: str, ev: Evidence) -> Fields:
 # ---------------------------------------------------------------- resources
 
 
-def _access_split(body: str, ev: Evidence) -> tuple[str, str, str, bool]:
-    """(middle, access, name, known_phrase) of a resource header body (after 数据资源)."""
-    for phrase in ev.access_phrases:
+def find_access(body: str, phrases: Sequence[str]) -> tuple[int, int, str] | None:
+    """(start, end of the space after it, phrase) of the access phrase in a resource header body:
+    a known phrase followed by a space and the name.
+
+    Header fields are glued together, so the access phrase is glued to the field before it: a
+    phrase after a space ("…; credentialed access需申请 X") or inside a word ("reopen") is only taken
+    when no glued one is found. Of the glued ones the first wins, and the longest at one place.
+
+    >>> body = "X-ray imagesImaging dataset377,110 images; credentialed users需申请 MIMIC-CXR"
+    >>> find_access(body, ["credentialed", "需申请", "申请"])
+    (61, 65, '需申请')
+    >>> find_access("TextQA datasetOpen access X", ["open", "Open access"])[2]
+    'Open access'
+    """
+    best: tuple[tuple[int, int, int], tuple[int, int, str]] | None = None
+    for phrase in phrases:
         if phrase not in body:  # most phrases are absent: skip their pattern
             continue
+        ascii_word = phrase[0].isascii() and phrase[0].isalpha()
         for m in _phrase_re(phrase).finditer(body):
-            if m.start() > 0:
-                return body[: m.start()], phrase, body[m.end():].strip(), True
+            start = m.start()
+            if start == 0:
+                continue
+            prev = body[start - 1]
+            if prev.isspace():
+                rank = 1
+            elif ascii_word and prev.isascii() and prev.isalnum() and not (
+                    phrase[0].isupper() and (prev.islower() or prev.isdigit())):
+                rank = 2  # inside a word: "reopen", "cardopen"
+            else:
+                rank = 0
+            # glued: the first, longest there; otherwise the longest phrase, first (as before)
+            key = (rank, start, -len(phrase)) if rank == 0 else (rank, -len(phrase), start)
+            if best is None or key < best[0]:
+                best = (key, (start, m.end(), phrase))
+    if best is None:
+        return None
+    start, end, phrase = best[1]
+    # "需" / "需要" (requires) before a known phrase belongs to it: "需注册访问" is not "需" + "注册访问"
+    for lead in _ACCESS_LEADS:
+        if start > len(lead) and body.startswith(lead, start - len(lead)):
+            return start - len(lead), end, lead + phrase
+    return start, end, phrase
+
+
+_ACCESS_LEADS = ("需要", "需")
+
+
+def _access_split(body: str, ev: Evidence) -> tuple[str, str, str, bool]:
+    """(middle, access, name, known_phrase) of a resource header body (after 数据资源)."""
+    found = find_access(body, ev.access_phrases)
+    if found is not None:
+        start, end, phrase = found
+        return body[:start], phrase, body[end:].strip(), phrase in ev.access_phrases
     m = _ACCESS_GENERIC.search(body)
     if m and m.start() > 0:
         # take the shortest CJK run ending the phrase: it is glued to the scale before it
@@ -266,6 +320,9 @@ def _phrase_re(phrase: str) -> re.Pattern[str]:
 _ACCESS_GENERIC = re.compile(lexicon.ACCESS_GENERIC + r"(?=\s+\S)")
 
 
+_APPROX = "<>~≈≥≤＜＞～"  # signs that can open a scale ("~10k", ">40,000")
+
+
 @lru_cache(maxsize=4096)
 def _cut_points(mid: str) -> tuple[int, ...]:
     # a function of the text alone, and the middle fields of resource headers recur: remembered
@@ -277,7 +334,8 @@ def _cut_points(mid: str) -> tuple[int, ...]:
             continue
         nxt = mid[i + 1] if i + 1 < n else ""
         lower_to_upper = (a.islower() or a.isdigit() or a in ")]}.;,%") and b.isupper() and b.isascii()
-        letter_to_digit = a.isascii() and a.isalpha() and b.isdigit()
+        # "benchmark8 tasks", "database>40,000 patients", "dataset~10k pairs"
+        letter_to_digit = a.isascii() and a.isalpha() and (b.isdigit() or (b in _APPROX and nxt.isdigit()))
         acronym_to_word = a.isupper() and b.isupper() and nxt.islower() and a.isascii()  # "QA|Multiple"
         script_change = (is_cjk(a) != is_cjk(b)) and a.isalnum() and b.isalnum()
         if lower_to_upper or letter_to_digit or acronym_to_word or script_change:
