@@ -1,8 +1,9 @@
 """Ingest: catalog files → parse → link → map → one atomic write into a store.
 
 Each source file is one named graph, replaced as a whole, so re-ingesting a changed file replaces
-what it said before and ingesting an unchanged file (same content hash, recorded in its graph)
-changes nothing. All graphs of one ingest are committed in one transaction.
+what it said before and ingesting an unchanged file (same content hash, recorded in its graph,
+and the same pipeline: :func:`pipeline_hash`) changes nothing. All graphs of one ingest are
+committed in one transaction.
 
 Large catalogs take the bulk path (:func:`ingest` with ``bulk=True``, automatic from
 :data:`BULK_MIN` entries when the store supports it): worker processes gather the catalog-wide
@@ -16,6 +17,7 @@ is the same as the one the in-process path builds, quad for quad.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -27,6 +29,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,11 +74,46 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def stored_hash(store: Store, graph: str) -> str | None:
+def pipeline_hash() -> str:
+    """SHA-256 of what turns a catalog file into triples besides the file itself: the code of the
+    read, parse, link and map stages, the vocabularies, pycountry's version (language names) and
+    the IRI base. Recorded beside the file's content hash, so that a file is ingested again after
+    medkg, a vocabulary or ``KG_BASE`` changed, not only when the file did.
+
+    >>> len(pipeline_hash()), pipeline_hash() == pipeline_hash()
+    (64, True)
+    """
+    return _pipeline_hash(base())
+
+
+@cache
+def _pipeline_hash(base_iri: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from kg.link.vocab import vocab_files
+
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    sources = [f for stage in ("read", "parse", "link", "map") for f in sorted((package / stage).glob("*.py"))]
+    for f in [package / "namespaces.py", *sources, *vocab_files()]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    with contextlib.suppress(PackageNotFoundError):  # language names come from pycountry
+        h.update(version("pycountry").encode())
+    h.update(base_iri.encode())
+    return h.hexdigest()
+
+
+def stored_hashes(store: Store, graph: str) -> tuple[str, str] | None:
+    """(content hash, pipeline hash) recorded in a catalog file's graph (the pipeline hash is ""
+    in stores built before it was recorded)."""
     rows = list(store.query(
-        f"SELECT ?h WHERE {{ GRAPH <{graph}> {{ <{graph}> <{KGO}contentHash> ?h }} }}"
+        f"SELECT ?h ?p WHERE {{ GRAPH <{graph}> {{ <{graph}> <{KGO}contentHash> ?h "
+        f"OPTIONAL {{ <{graph}> <{KGO}pipelineHash> ?p }} }} }}"
     ))
-    return rows[0]["h"].value if rows else None
+    if not rows:
+        return None
+    p = rows[0]["p"]
+    return rows[0]["h"].value, p.value if p is not None else ""
 
 
 def _rejected_quads(p: Problem, g: ox.NamedNode) -> Iterator[ox.Quad]:
@@ -126,6 +164,7 @@ def _header_quads(graph: str, display: str, digest_hex: str) -> list[ox.Quad]:
     return [
         ox.Quad(g, ox.NamedNode(RDF + "type"), ox.NamedNode(VOID + "Dataset"), g),
         ox.Quad(g, ox.NamedNode(KGO + "contentHash"), ox.Literal(digest_hex), g),
+        ox.Quad(g, ox.NamedNode(KGO + "pipelineHash"), ox.Literal(pipeline_hash()), g),
         ox.Quad(g, ox.NamedNode(DCTERMS + "source"), ox.Literal(display), g),
     ]
 
@@ -262,7 +301,7 @@ def _sources(
         digest_hex = file_hash(f)
         src = SourceReport(display, graph, "loaded")
         report.sources.append(src)
-        if not force and stored_hash(store, graph) == digest_hex:
+        if not force and stored_hashes(store, graph) == (digest_hex, pipeline_hash()):
             src.status = "unchanged"
             unchanged.append((f, src))
             continue

@@ -53,6 +53,28 @@ def test_ingest_twice_changes_nothing(tmp_path: Path) -> None:
     assert snapshot(path) == before
 
 
+def test_a_store_built_by_another_pipeline_is_reingested(tmp_path: Path) -> None:
+    """An unchanged file is ingested again when the code or vocabularies that turned it into triples
+    changed: its graph records their hash (kgo:pipelineHash) beside the file's content hash."""
+    from kg.ingest import pipeline_hash
+
+    cat = copy_catalog(tmp_path)
+    path = str(tmp_path / "store")
+    store = open_store(path)
+    ingest([cat], store)
+    # what an older medkg (another parser, other vocabularies) would have left in one graph
+    store.raw.update("""PREFIX kgo: <https://w3id.org/medkg/ontology#>
+        DELETE { GRAPH ?g { ?g kgo:pipelineHash ?p } } INSERT { GRAPH ?g { ?g kgo:pipelineHash "older" } }
+        WHERE { GRAPH ?g { ?g kgo:pipelineHash ?p } FILTER(STRENDS(STR(?g), "003-b91fc50fb6a4089c-txt")) }""")
+    again = ingest([cat], store)
+    recorded = {r["g"].value: r["p"].value for r in store.query(
+        "SELECT ?g ?p WHERE { GRAPH ?g { ?g <https://w3id.org/medkg/ontology#pipelineHash> ?p } }")}
+    store.close()
+    assert [(s.path.rsplit("/", 1)[-1], s.status) for s in again.sources] == [
+        ("000_c2e436b3784f4f61.txt", "unchanged"), ("003_b91fc50fb6a4089c.txt", "loaded")]
+    assert set(recorded.values()) == {pipeline_hash()} and len(recorded) == 2
+
+
 def test_forced_reingest_gives_identical_quads(tmp_path: Path) -> None:
     cat = copy_catalog(tmp_path)
     path = str(tmp_path / "store")

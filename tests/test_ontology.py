@@ -161,6 +161,7 @@ REQUIRED_DATATYPE_PROPERTIES = [
     "rawDescription",
     "rejectionReason",
     "contentHash",
+    "pipelineHash",
 ]
 
 
