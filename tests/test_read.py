@@ -98,6 +98,15 @@ def test_description_without_header(tmp_path: Path) -> None:
     assert len(recs) == 9
 
 
+def test_a_bare_title_may_be_a_question(tmp_path: Path) -> None:
+    """A bare title that asks a question is a header, not a description without one."""
+    text = ("Can large language models reason about medical questions?\n"
+            "This paper evaluates GPT-3.5 and Llama 2 on MedQA, MedMCQA and PubMedQA.\n")
+    recs, probs = records(write(tmp_path, text.encode() + SEED))
+    assert not probs and len(recs) == 11
+    assert (recs[0].line, recs[0].header) == (1, "Can large language models reason about medical questions?")
+
+
 @pytest.mark.parametrize("data", [b"", b"\n\n", b"\xef\xbb\xbf", b"  \r\n"])
 def test_empty_file_is_reported(tmp_path: Path, data: bytes) -> None:
     recs, probs = records(write(tmp_path, data))

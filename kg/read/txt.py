@@ -22,12 +22,27 @@ from kg.read import Problem, Record, SourceError
 TYPED_PREFIXES = ("论文", "数据资源")
 MAX_LINE = 100_000  # characters; longer lines are reported, not parsed
 
-_SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
+_STATEMENT_END = re.compile(r"[.!。！]\s*$")
+_QUESTION_END = re.compile(r"[?？]\s*$")
+_SENTENCE_BREAK = re.compile(r"[.!?。！？]\s+[A-Z]")
 
 
 def _looks_like_description(text: str) -> bool:
-    """Descriptions are English prose; bare titles are short and do not end a sentence."""
-    return len(text) > 160 or (len(text.split()) >= 8 and bool(_SENTENCE_END.search(text)))
+    """Descriptions are English prose; bare titles are short and do not end a statement. A title
+    may ask a question; a description that ends in one has sentences before it.
+
+    >>> _looks_like_description("Can large language models reason about medical questions?")
+    False
+    >>> _looks_like_description("We ask a question. Can large language models reason about it?")
+    True
+    """
+    if len(text) > 160:
+        return True
+    if len(text.split()) < 8:
+        return False
+    if _STATEMENT_END.search(text):
+        return True
+    return bool(_QUESTION_END.search(text)) and _SENTENCE_BREAK.search(text) is not None
 
 
 def is_typed_header(text: str) -> bool:
