@@ -166,8 +166,9 @@ def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[s
     elif first in lexicon.GENERIC_ACRONYMS:
         s -= 6  # "LLM PsyQA-Bench：…": the acronym ends the topic ("mental health LLM")
     elif first.isalpha() and first.islower():
-        s -= 20  # a plain lower-case word ("understanding 手术视频…") continues the topic: titles
-        # start with a capital, a name or Chinese
+        # a plain lower-case word ("understanding 手术视频…") continues the topic: titles start
+        # with a capital, a name or Chinese
+        s -= 20
     elif first[0].islower():
         s -= 2
     elif first[0].isupper() and not first.isupper():
