@@ -107,8 +107,8 @@ def stored_hashes(store: Store, graph: str) -> tuple[str, str] | None:
     """(content hash, pipeline hash) recorded in a catalog file's graph (the pipeline hash is ""
     in stores built before it was recorded)."""
     rows = list(store.query(
-        f"SELECT ?h ?p WHERE {{ GRAPH <{graph}> {{ <{graph}> <{KGO}contentHash> ?h "
-        f"OPTIONAL {{ <{graph}> <{KGO}pipelineHash> ?p }} }} }}"
+        f"SELECT ?g ?h ?p WHERE {{ GRAPH ?g {{ ?g <{KGO}contentHash> ?h OPTIONAL {{ ?g <{KGO}pipelineHash> ?p }} }} }}",
+        substitutions={"g": ox.NamedNode(graph)},  # bound, not pasted into the text
     ))
     if not rows:
         return None
