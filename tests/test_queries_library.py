@@ -14,6 +14,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
+from kg.namespaces import LEXVO
 from kg.query.library import LibraryError, load_library, parse_query
 from kg.query.params import ParamError, bind
 from kg.query.run import execute
@@ -242,11 +243,14 @@ def test_datasets_by_language(seed_store):
 
 
 def test_languages(seed_store):
-    expected = {}
-    q = "SELECT ?l (COUNT(DISTINCT ?w) AS ?n) WHERE { ?w kgo:language ?l } GROUP BY ?l"
-    for r in rows(seed_store, q):
-        expected[r["l"]] = int(r["n"])
-    assert {r["language"]: int(r["resources"]) for r in run(seed_store, "languages")} == expected
+    got = run(seed_store, "languages")
+    for column, pattern in [("works", ""), ("papers", "; a kgo:Paper"), ("datasets", "; a kgo:Dataset"),
+                            ("benchmarks", "; a kgo:Benchmark"), ("models", "; a kgo:Model")]:
+        q = f"SELECT ?l (COUNT(DISTINCT ?w) AS ?n) WHERE {{ ?w kgo:language ?l {pattern} }} GROUP BY ?l"
+        expected = {r["l"]: int(r["n"]) for r in rows(seed_store, q)}
+        assert {r["language"]: int(r[column]) for r in got if int(r[column])} == expected, column
+    assert {r["language"] for r in got} >= {LEXVO + "eng", LEXVO + "zho", LEXVO + "ara"}
+    assert [int(r["works"]) for r in got] == sorted((int(r["works"]) for r in got), reverse=True)
 
 
 def test_open_resources_by_modality(seed_store):
