@@ -99,6 +99,12 @@ def test_unseen_highlights() -> None:
          "trustworthy medical AI"),
         ("论文ICML 2025 Oral2025 年clinical prediction 能否预测?", "track", "Oral"),
         ("论文MICCAI 20252025 年medical image segmentation 基于扩散模型的病灶分割", "venue", "MICCAI 2025"),
+        # a venue with a year ends at the year; a known journal keeps its last word
+        ("论文MICCAI 2025 Early Accept2025 年medical imaging UltraSAM：超声影像通用分割模型", "track", "Early Accept"),
+        ("论文MICCAI 2025 Early Accept2025 年medical imaging UltraSAM：超声影像通用分割模型", "venue", "MICCAI 2025"),
+        ("论文CHIL 2025 (Poster)2025 年clinical prediction 基于对比学习的 ICU 再入院预测", "track", "Poster"),
+        ("论文Medical Image Analysis2025 年医学影像 面向多中心 MRI 的域泛化分割", "venue", "Medical Image Analysis"),
+        ("论文Medical Image Analysis2025 年医学影像 面向多中心 MRI 的域泛化分割", "track", None),
         ("论文Nature Medicine2025 年临床 LLM 面向专家级医学问答的大语言模型", "title",
          "面向专家级医学问答的大语言模型"),
         ("数据资源TextLLM evaluation benchmarkHealth AI evaluation benchmark开放访问 HealthBench 健康 AI 评测基准",
@@ -124,6 +130,34 @@ def test_unseen_highlights() -> None:
          "scale", "2,000 annotated notes; see n2c2 portal"),
         ("数据资源Clinical notesNER corpus2,000 annotated notes; see n2c2 portal需注册访问 n2c2 2018 Track 2",
          "access", "需注册访问"),
+        # a scale glued after a closing full-width bracket
+        ("数据资源Multilingual medical textQA benchmark（多语言）6 languages, 25k questions开放获取 MMedBench",
+         "resource_type", "QA benchmark（多语言）"),
+        ("数据资源Multilingual medical textQA benchmark（多语言）6 languages, 25k questions开放获取 MMedBench",
+         "scale", "6 languages, 25k questions"),
+        # all-Chinese middles: a type head opens the type; a conjunction or a second modality head
+        # does not end the modality
+        ("数据资源中文医学知识知识图谱约 4.4 万实体开放访问 CMeKG 中文医学知识图谱", "modality", "中文医学知识"),
+        ("数据资源中文医学知识知识图谱约 4.4 万实体开放访问 CMeKG 中文医学知识图谱", "resource_type", "知识图谱"),
+        ("数据资源中文医学知识知识图谱约 4.4 万实体开放访问 CMeKG 中文医学知识图谱", "scale", "约 4.4 万实体"),
+        ("数据资源医学影像与报告多模态数据集50 万张图像开放访问 ROCOv2：放射学图像-描述数据集", "modality",
+         "医学影像与报告"),
+        ("数据资源医学影像与报告多模态数据集50 万张图像开放访问 ROCOv2：放射学图像-描述数据集", "resource_type",
+         "多模态数据集"),
+        ("数据资源病理全切片图像病理基础模型10 万张 WSI商业授权 Virchow2 病理大模型", "modality", "病理全切片图像"),
+        ("数据资源心电图信号分类数据集10 万条记录开放访问 ECG-X", "resource_type", "分类数据集"),
+        ("数据资源中文医学文本问答数据集约 5 万条问答对开放访问 Huatuo-26M 中文医学问答", "resource_type",
+         "问答数据集"),
+        # a sign and a space open the scale
+        ("数据资源Dermatology photosClassification dataset≈ 10k images仅研究用途 Fitzpatrick17k", "scale",
+         "≈ 10k images"),
+        # a name before a full-width bracket
+        ("数据资源Medical examsQA benchmark12,723 questions (USMLE, MCMLE, TWMLE)开放访问 MedQA（USMLE）", "name",
+         "MedQA"),
+        # a bare title that is only a name
+        ("BiomedGPT", "name", "BiomedGPT"),
+        ("Med-PaLM 2", "name", "Med-PaLM 2"),
+        ("医学多模态大模型综述：进展与挑战", "name", None),
     ],
 )
 def test_single_headers(header: str, field: str, value: object) -> None:
@@ -164,12 +198,40 @@ def test_headers_that_cannot_be_split_say_why(header: str, reason: str) -> None:
         ("论文ICLR 2026 Poster2026 年医学 VLM 3D 医学影像的视觉问答", "医学 VLM", None, "3D 医学影像的视觉问答"),
         ("论文ICLR 2026 Oral2026 年clinical NLP \"Doctor, is it serious?\": Patient question answering",
          "clinical NLP", None, "\"Doctor, is it serious?\": Patient question answering"),
+        ("论文MICCAI 20252025 年medical imaging 2D-to-3D 病灶分割的半监督方法", "medical imaging", None,
+         "2D-to-3D 病灶分割的半监督方法"),
+        # a name with a lower-case prefix (mHealth, eICU, iPhone) starts the title
+        ("论文KDD 20252025 年EHR representation learning eICU 上的跨医院迁移学习", "EHR representation learning",
+         "eICU", "eICU 上的跨医院迁移学习"),
+        ("论文ML4H 20242024 年wearable sensing iPhone-based gait analysis for Parkinson's disease",
+         "wearable sensing", None, "iPhone-based gait analysis for Parkinson's disease"),
+        ("论文CHIL 20252025 年health equity mHealth apps and disparities in chronic disease management",
+         "health equity", None, "mHealth apps and disparities in chronic disease management"),
+        # a versioned upper-case name after lower-case topic words starts the title
+        ("论文ML4H 2025 Findings2025 年EHR foundation models CLMBR-T 在院外数据上的迁移", "EHR foundation models",
+         "CLMBR-T", "CLMBR-T 在院外数据上的迁移"),
+        # a task acronym ends the topic
+        ("论文AAAI 2026 Oral2026 年medical VQA PathVQA-X: Explainable pathology visual question answering",
+         "medical VQA", "PathVQA-X", "PathVQA-X: Explainable pathology visual question answering"),
     ],
 )
 def test_unseen_topics(header: str, topic: str, name: str | None, title: str) -> None:
     """Topics that occur once and are not in the vocabulary: the split rests on how titles start."""
     f = parse_header(header)
     assert (f.topic, f.name, f.title) == (topic, name, title)
+
+
+def test_a_recurring_one_word_prefix_does_not_cut_a_task_acronym_off_the_topic() -> None:
+    """"medical" opens many topics of a catalog; "medical VQA" is still the topic of this entry."""
+    from kg.parse import Evidence
+
+    ev = Evidence.default()
+    for h in ("论文NeurIPS 2025 Poster2025 年medical reinforcement learning 1000 steps to a better reasoner",
+              "论文ICLR 2026 Poster2026 年medical imaging 3D-MedVLM: 三维医学影像视觉语言模型",
+              "论文MIDL 20252025 年medical segmentation 面向低资源场景的分割"):
+        ev.observe(h, "A paper.")
+    e = parse_header("论文AAAI 2026 Oral2026 年medical VQA PathVQA-X: Explainable pathology VQA", evidence=ev)
+    assert (e.topic, e.name) == ("medical VQA", "PathVQA-X")
 
 
 def test_ambiguous_split_is_reported_as_a_guess() -> None:

@@ -17,14 +17,15 @@ from functools import lru_cache
 from itertools import combinations
 
 from kg.parse import lexicon
-from kg.parse.evidence import MAX_TOPIC_TOKENS, Evidence
+from kg.parse.evidence import MAX_TOPIC_TOKENS, Evidence, vocab_labels
 from kg.parse.text import has_cjk, is_cjk, normalize
 
 _PAPER = re.compile(r"^论文\s*(?P<vt>.*?)(?P<year>\d{4})\s*年\s*(?P<rest>.*)$", re.S)
 _YEAR_IN_VENUE = re.compile(r"^(?P<venue>.*?(?<!\d)(?:19|20)\d{2}(?!\d))\s*(?P<track>.*)$")
 _COLON_NAME = re.compile(r"^[A-Za-z0-9][^\s:：]*[:：]")
 _NAME_COLON = re.compile(r"^\s*(?P<name>[^:：\u3400-\u9fff]{1,80}?)\s*[:：]")
-_NAME_LEAD = re.compile(r"^\s*(?P<name>[A-Za-z0-9][^\u3400-\u9fff:：]*?)\s*(?=[\u3400-\u9fff])")
+# a name before Chinese text or a full-width bracket: "MedQA（USMLE）", "CMB 中文医学基准"
+_NAME_LEAD = re.compile(r"^\s*(?P<name>[A-Za-z0-9][^\u3400-\u9fff:：（【《]*?)\s*(?=[\u3400-\u9fff（【《])")
 GUESS_MARGIN = 2.0
 
 _ASCII_HEADS = tuple(sorted((h for h in lexicon.TYPE_HEADS | lexicon.MODALITY_HEADS if h.isascii()),
@@ -76,7 +77,8 @@ def _name_like(token: str) -> bool:
     )
 
 
-_DIMENSIONS = re.compile(r"^\d+D$")  # "3D 医学影像…": a dimension, not a name
+# "3D 医学影像…", "2D-to-3D 病灶分割", "2D/3D 配准": dimensions, not names
+_DIMENSIONS = re.compile(r"^\d+D(?:(?:-to-|[-/])\d+D)*$")
 
 
 def short_name(title: str, kind: str) -> str | None:
@@ -94,6 +96,9 @@ def short_name(title: str, kind: str) -> str | None:
         cand = m["name"]
     elif kind == "resource" and not has_cjk(title) and len(title.split()) <= 4:
         cand = title
+    elif kind == "unknown" and not has_cjk(title) and len(title.split()) <= 2 and all(
+            _name_like(t) for t in title.split()):
+        cand = title  # a bare title that is only a name: "BiomedGPT", "Med-PaLM 2"
     else:
         return None
     cand = cand.strip(" -–—/,;|")
@@ -126,23 +131,54 @@ def split_paper_prefix(header: str) -> tuple[str, int, str] | None:
 def split_venue_track(vt: str) -> tuple[str, str | None]:
     """``ICLR 2026 Poster`` → (``ICLR 2026``, ``Poster``); ``Nature Medicine`` → (…, None).
 
+    A venue with a year ends at the year: what follows is the track ("MICCAI 2025 Early Accept").
+    Without a year, a known track word ends the venue, unless the whole string is a known venue
+    ("Medical Image Analysis") or the word also ends journal names and the venue before it is unknown.
+
     >>> split_venue_track("ICLR 2026 Poster")
     ('ICLR 2026', 'Poster')
     >>> split_venue_track("NeurIPS 2025 Datasets and Benchmarks Track")
     ('NeurIPS 2025', 'Datasets and Benchmarks Track')
+    >>> split_venue_track("CHIL 2025 (Poster)")
+    ('CHIL 2025', 'Poster')
     >>> split_venue_track("Nature Medicine")
     ('Nature Medicine', None)
+    >>> split_venue_track("Medical Image Analysis")
+    ('Medical Image Analysis', None)
     """
     vt = " ".join(vt.split())
+    m = _YEAR_IN_VENUE.match(vt)
+    if m and (track := _unbracket(m["track"])):
+        return m["venue"].strip(), track
+    known = _known_venues()
+    if normalize(vt) in known:
+        return vt, None
     for track in lexicon.TRACKS:
         if vt.lower().endswith(track.lower()) and len(vt) > len(track):
             head = vt[: -len(track)]
             if head.endswith((" ", "-", "(")) or head[-1].isdigit():
-                return head.rstrip(" -(").strip(), vt[-len(track):].strip(" )")
-    m = _YEAR_IN_VENUE.match(vt)
-    if m and m["track"]:
-        return m["venue"].strip(), m["track"].strip()
+                venue = head.rstrip(" -(").strip()
+                if track in _JOURNAL_TITLE_WORDS and normalize(venue) not in known:
+                    continue  # "Harvard Data Science Review": part of an unknown journal's name
+                return venue, vt[-len(track):].strip(" )")
     return vt, None
+
+
+def _unbracket(track: str) -> str:
+    """``(Poster)`` → ``Poster``, ``- Oral`` → ``Oral``; ``Tiny Papers (Notable)`` unchanged."""
+    track = track.strip(" -–—,;")
+    if len(track) > 2 and track[0] + track[-1] in ("()", "（）", "[]"):
+        track = track[1:-1].strip()
+    return track
+
+
+# track words that also end journal names ("Medical Image Analysis", "… Review")
+_JOURNAL_TITLE_WORDS = {"Analysis", "Review", "Perspective", "Letter", "Article"}
+
+
+@lru_cache(maxsize=1)
+def _known_venues() -> frozenset[str]:
+    return frozenset(normalize(v) for v in vocab_labels("venues"))
 
 
 def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[str]]:
@@ -169,9 +205,11 @@ def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[s
         # a plain lower-case word ("understanding 手术视频…") continues the topic: titles start
         # with a capital, a name or Chinese
         s -= 20
+    elif _lower_brand(first):
+        s += 2  # "mHealth", "eICU", "iPhone-based": a name with a lower-case prefix starts the title
     elif first[0].islower():
         s -= 2
-    elif first[0].isupper() and not first.isupper():
+    elif first[0].isupper() and (not first.isupper() or _caps_name(first)):
         s += 1
     # a name run ending in a colon token ("Med-PaLM 2: …") starts the title
     for j in range(k, min(len(tokens), k + 4)):
@@ -180,18 +218,36 @@ def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[s
                     _name_like(t) or t[0].isupper() or t.isdigit() for t in tokens[k:j]):
                 s += 3
             break
-    if topic[-1] in lexicon.GENERIC_ACRONYMS:
+    if topic[-1].lower() in lexicon.FUNCTION_WORDS:
+        s -= 10  # "… gait analysis for": a topic does not end with a preposition or article
+    elif _lower_brand(topic[-1]) and topic_text not in ev.topics:
+        s -= 4  # "EHR representation learning eICU": a lower-case-prefixed name opens the title
+    elif topic[-1] in lexicon.GENERIC_ACRONYMS:
         s += 1
     elif _name_like(topic[-1]) and not topic[-1].isupper():
         s -= 2  # "… Med-PaLM" ends a name, not a topic
     elif (len(topic) > 1 and topic[-1][:1].isupper() and not topic[-1].isupper()
           and any(t[:1].islower() for t in topic[:-1])):
         s -= 2  # "brand new area Zeta": a capitalised word after lower-case ones starts the title
+    elif len(topic) > 1 and _caps_name(topic[-1]) and any(t[:1].islower() for t in topic[:-1]):
+        s -= 4  # "EHR foundation models CLMBR-T": a versioned name after lower-case words starts the title
     if any(is_cjk(t[0]) and len(t) > 8 for t in topic):
         s -= 4  # long Chinese runs are titles, not topics
     if k > 4:
         s -= k - 4
     return s, why
+
+
+def _lower_brand(token: str) -> bool:
+    """A name spelt with a lower-case prefix and inner capitals: ``mHealth``, ``eICU``, ``iPhone-based``."""
+    core = token.strip("()[]\"'“”‘’,.;:：!?")
+    return len(core) > 2 and core[0].islower() and core[0].isascii() and any(
+        c.isupper() for c in core[1:3]) and core not in lexicon.GENERIC_ACRONYMS
+
+
+def _caps_name(token: str) -> bool:
+    """An upper-case name with a digit or hyphen (``CLMBR-T``, ``GPT-4``), not a plain acronym (``VQA``)."""
+    return token.isupper() and not token.isalpha() and _name_like(token) and token[:1].isalpha()
 
 
 def split_topic_title(rest: str, ev: Evidence) -> tuple[str, str, str | None]:
@@ -322,6 +378,14 @@ _ACCESS_GENERIC = re.compile(lexicon.ACCESS_GENERIC + r"(?=\s+\S)")
 
 
 _APPROX = "<>~≈≥≤＜＞～"  # signs that can open a scale ("~10k", ">40,000")
+_BRACKETS_CLOSE = ")]}）】］｝"
+_CLOSERS = _BRACKETS_CLOSE + ".;,%"  # a field can end with these ("Radiology images (CT/MRI)|Segmentation …")
+_CJK_CONJUNCTIONS = "与和及、或"
+# modality heads that do not also qualify a type ("问答|数据集", "报告|生成数据集" do)
+_CJK_MODALITY_ONLY = frozenset(h for h in lexicon.MODALITY_HEADS - lexicon.TYPE_HEADS
+                               if not h.isascii() and h not in ("问答", "对话", "报告"))
+_CJK_TYPE_HEADS = re.compile("|".join(sorted((re.escape(h) for h in lexicon.TYPE_HEADS if not h.isascii()),
+                                             key=len, reverse=True)))
 
 
 @lru_cache(maxsize=4096)
@@ -334,9 +398,11 @@ def _cut_points(mid: str) -> tuple[int, ...]:
         if a.isspace() or b.isspace():
             continue
         nxt = mid[i + 1] if i + 1 < n else ""
-        lower_to_upper = (a.islower() or a.isdigit() or a in ")]}.;,%") and b.isupper() and b.isascii()
-        # "benchmark8 tasks", "database>40,000 patients", "dataset~10k pairs"
-        letter_to_digit = a.isascii() and a.isalpha() and (b.isdigit() or (b in _APPROX and nxt.isdigit()))
+        after_sign = mid[i + 1: i + 3].lstrip()[:1]  # a space may follow the sign: "≈ 10k images"
+        lower_to_upper = (a.islower() or a.isdigit() or a in _CLOSERS) and b.isupper() and b.isascii()
+        # "benchmark8 tasks", "database>40,000 patients", "dataset~10k pairs", "QA benchmark（多语言）6 languages"
+        letter_to_digit = ((a.isascii() and a.isalpha()) or a in _BRACKETS_CLOSE) and (
+            b.isdigit() or (b in _APPROX and after_sign.isdigit()))
         acronym_to_word = a.isupper() and b.isupper() and nxt.islower() and a.isascii()  # "QA|Multiple"
         script_change = (is_cjk(a) != is_cjk(b)) and a.isalnum() and b.isalnum()
         if lower_to_upper or letter_to_digit or acronym_to_word or script_change:
@@ -351,11 +417,18 @@ def _cut_points(mid: str) -> tuple[int, ...]:
         rest = re.split(r"[-/(),;]", run[len(head):])[0]
         if len(rest) > 1 and rest[0].isalpha() and rest[0].islower():
             cuts.append(m.start() + len(head))
-    # Chinese field heads end a field even between two Chinese characters
+    # Chinese field heads end a field even between two Chinese characters, but not before a
+    # conjunction or another modality head ("医学影像与报告", "病理全切片图像": one modality); a type
+    # head may also open the type field right after the modality ("中文医学知识|知识图谱")
     if has_cjk(mid):
         for m in _CJK_HEADS.finditer(mid):
-            if 0 < m.end() < n and is_cjk(mid[m.end()]):
-                cuts.append(m.end())
+            if 0 < m.end() < n and is_cjk(mid[m.end()]) and mid[m.end()] not in _CJK_CONJUNCTIONS:
+                nxt_head = _CJK_HEADS.match(mid, m.end())
+                if nxt_head is None or nxt_head.group() not in _CJK_MODALITY_ONLY:
+                    cuts.append(m.end())
+        for m in _CJK_TYPE_HEADS.finditer(mid):
+            if m.start() > 0 and is_cjk(mid[m.start() - 1]) and mid[m.start() - 1].isalnum():
+                cuts.append(m.start())
     return tuple(sorted(set(cuts)))
 
 

@@ -59,6 +59,7 @@ MODALITY_HEADS = {
     "abstracts", "articles", "papers", "codes", "claims", "time series", "time-series", "series",
     "waveforms", "3d", "volumes", "photos", "photographs", "sounds", "transcripts", "cases",
     "文本", "影像", "图像", "语音", "视频", "病历", "数据", "信号", "对话", "问答",
+    "报告", "记录", "笔记", "序列", "切片", "心电图", "文献", "病例", "照片", "波形",
 }
 
 # Last words of a resource-type field ("Chinese medical QA dataset", "Model", "LLM benchmark").
@@ -76,6 +77,14 @@ TYPE_HEADS = {
 GENERIC_ACRONYMS = {
     "AI", "LLM", "LLMs", "VLM", "VLMs", "MLLM", "MLLMs", "NLP", "NLU", "ML", "DL", "QA", "EHR",
     "EHRs", "RAG", "CV", "GenAI", "AGI", "LM", "LMs", "FM", "FMs", "IR", "KG", "RL",
+    # task acronyms ("medical VQA", "clinical NER")
+    "VQA", "NER", "ASR", "OCR", "NLI", "NLG", "CDSS", "LVLM", "LVLMs",
+}
+
+# Words a topic cannot end with: "… gait analysis for" continues into the title.
+FUNCTION_WORDS = {
+    "a", "an", "the", "of", "for", "in", "on", "with", "to", "from", "by", "at", "via", "and", "or",
+    "as", "into", "towards", "toward", "using", "without", "under", "over", "across", "between",
 }
 
 # A trailing code link is not part of the description.
