@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pyoxigraph as ox
 import pytest
@@ -115,6 +116,21 @@ def test_limit_truncates_and_says_so(runner, built_store):
     assert "truncated" in res.stderr
     table = invoke(runner, built_store, "entries-from-source", "--limit", "2")
     assert "2 rows (truncated" in table.output
+
+
+def test_a_table_shows_the_first_thousand_rows_and_says_how_many(runner, built_store):
+    values = " ".join(str(i) for i in range(1, 1201))
+    q = f"SELECT ?n WHERE {{ VALUES ?n {{ {values} }} }}"
+    table = invoke(runner, built_store, "-e", q)
+    assert table.exit_code == 0
+    shown = [int(x) for x in re.findall(r"^│ (\d+) +│$", table.stdout, re.M)]
+    assert shown == list(range(1, 1001))
+    assert "1200 rows; the first 1000 shown (--limit 0 shows all" in table.stdout
+    everything = invoke(runner, built_store, "-e", q, "--limit", "0")
+    assert len(re.findall(r"^│ (\d+) +│$", everything.stdout, re.M)) == 1200
+    assert everything.stdout.rstrip().endswith("1200 rows")
+    csv = invoke(runner, built_store, "-e", q, "-f", "csv")
+    assert len(csv.stdout.strip().splitlines()) == 1201 and "truncated" not in csv.stderr
 
 
 def test_syntax_error_points_at_line_and_column(runner, built_store, tmp_path):

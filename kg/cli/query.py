@@ -22,13 +22,14 @@ FORMATS = ["table", "json", "xml", "csv", "tsv", "turtle", "nt", "nq", "trig", "
 @click.option("--format", "-f", "fmt", default="table", show_default=True, type=click.Choice(FORMATS),
               help="SELECT/ASK: table or a SPARQL 1.1 results format (json, xml, csv, tsv); "
               "CONSTRUCT/DESCRIBE: an RDF syntax (table means Turtle).")
-@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--limit", type=click.IntRange(min=0), default=None,
               help="Keep at most this many rows or triples (0: all); a note on stderr says when "
-              "more existed.")
+              "more existed. Without it a table shows the first 1000 rows and how many there are; "
+              "the other formats give all.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Give up after this many seconds (0: never).")
 def query(source: str | None, text: str | None, params: tuple[str, ...], store_spec: str | None,
-          fmt: str, limit: int, timeout: float) -> None:
+          fmt: str, limit: int | None, timeout: float) -> None:
     """Run SPARQL: a named query from the library, a FILE.rq or -e TEXT.
 
     Parameters are bound as typed RDF terms, never pasted into the text:
@@ -50,7 +51,7 @@ def query(source: str | None, text: str | None, params: tuple[str, ...], store_s
         kg query datasets-by-language --param language=ar --format csv
         kg query -e 'SELECT ?d WHERE { ?d a kgo:Benchmark }' --format json
     """
-    from kg.query import serialize_result
+    from kg.query import TABLE_ROWS, serialize_result
     from kg.query.library import LibraryError, get_query, parse_query
     from kg.query.params import ParamError, bind, parse_assignments
     from kg.query.run import QueryError, QuerySyntaxError, execute
@@ -93,7 +94,7 @@ def query(source: str | None, text: str | None, params: tuple[str, ...], store_s
         except QueryError as err:
             fail(str(err), EXIT_DATA)
         try:
-            data = serialize_result(result, fmt)
+            data = serialize_result(result, fmt, table_rows=TABLE_ROWS if limit is None else None)
         except ValueError as err:
             fail(str(err), EXIT_USAGE)
         out = sys.stdout.buffer

@@ -7,7 +7,6 @@ as a text table; CONSTRUCT/DESCRIBE results as any RDF syntax.
 from __future__ import annotations
 
 import json
-from typing import IO
 
 import pyoxigraph as ox
 
@@ -36,30 +35,6 @@ def term_text(term: object) -> str:
     return str(term)
 
 
-def write_results(result: object, out: IO[bytes], fmt: str) -> int:
-    """Write a query result; returns the number of rows/triples written (ASK: 1)."""
-    if isinstance(result, ox.QueryTriples):
-        triples = list(result)
-        from kg.namespaces import prefixes
-
-        rdf_fmt = RDF_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
-        kwargs = {"prefixes": prefixes()} if rdf_fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-        out.write(ox.serialize(triples, format=rdf_fmt, **kwargs) or b"")
-        return len(triples)
-    if fmt == "table":
-        return _table(result, out)
-    if isinstance(result, ox.QueryBoolean):
-        result.serialize(out, RESULT_FORMATS[fmt])
-        return 1
-    rows = list(result)
-    variables = result.variables
-    # re-wrap to serialize after counting (QuerySolutions is a one-shot iterator)
-    data = _solutions_json(variables, rows)
-    again = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    again.serialize(out, RESULT_FORMATS[fmt])
-    return len(rows)
-
-
 def _solutions_json(variables: list[ox.Variable], rows: list[ox.QuerySolution]) -> bytes:
     import json
 
@@ -81,31 +56,6 @@ def _solutions_json(variables: list[ox.Variable], rows: list[ox.QuerySolution]) 
     return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}}).encode()
 
 
-def _table(result: object, out: IO[bytes]) -> int:
-    from io import StringIO
-
-    from rich.console import Console
-    from rich.table import Table
-
-    buf = StringIO()
-    console = Console(file=buf, width=160, force_terminal=False, color_system=None)
-    if isinstance(result, ox.QueryBoolean):
-        console.print("true" if bool(result) else "false")
-        out.write(buf.getvalue().encode())
-        return 1
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    table = Table(*names, show_lines=False)
-    n = 0
-    for row in result:
-        table.add_row(*(term_text(row[v]) for v in names))
-        n += 1
-    console.print(table)
-    console.print(f"{n} row{'s' if n != 1 else ''}")
-    out.write(buf.getvalue().encode())
-    return n
-
-
 # -- materialized results (kg.query.run.Result): the CLI and the server ---------------------------
 
 MEDIA_TYPES = {
@@ -115,14 +65,18 @@ MEDIA_TYPES = {
     "nq": "application/n-quads", "trig": "application/trig", "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml", "n3": "text/n3", "table": "text/plain; charset=utf-8",
 }
+# a terminal table of 10^4 rows takes rich seconds to lay out (≈130 µs a cell), and nobody reads it:
+# a table shows this many rows and says how many there are; the other formats give them all
+TABLE_ROWS = 1000
 GRAPH_FORMATS = ("turtle", "nt", "nq", "trig", "jsonld", "rdfxml", "n3")
 SOLUTION_FORMATS = ("json", "xml", "csv", "tsv", "table")
 
 
-def serialize_result(result: object, fmt: str) -> bytes:
+def serialize_result(result: object, fmt: str, *, table_rows: int | None = TABLE_ROWS) -> bytes:
     """A :class:`kg.query.run.Result` as bytes: SELECT/ASK in a SPARQL 1.1 results format
-    (json, xml, csv, tsv) or a text ``table``; CONSTRUCT/DESCRIBE in an RDF syntax (turtle, nt,
-    jsonld, rdfxml …; ``table`` means Turtle).
+    (json, xml, csv, tsv) or a text ``table`` of at most ``table_rows`` rows (None: all) that says
+    how many there are; CONSTRUCT/DESCRIBE in an RDF syntax (turtle, nt, jsonld, rdfxml …;
+    ``table`` means Turtle).
 
     >>> from kg.query.run import execute
     >>> r = execute(ox.Store(), "SELECT ?n WHERE { VALUES ?n { 1 } }")
@@ -152,7 +106,7 @@ def serialize_result(result: object, fmt: str) -> bytes:
         raise ValueError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE; SELECT/ASK give "
                          f"{', '.join(SOLUTION_FORMATS)}")
     if fmt == "table":
-        return _result_table(result).encode()
+        return _result_table(result, table_rows).encode()
     if result.kind == "boolean":
         data = json.dumps({"head": {}, "boolean": bool(result.boolean)}).encode()
     else:
@@ -162,7 +116,21 @@ def serialize_result(result: object, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def _result_table(result: object) -> str:
+def _result_table(result: object, max_rows: int | None = TABLE_ROWS) -> str:
+    """A text table of the first ``max_rows`` rows (None: all) and how many rows there are.
+
+    >>> from kg.query.run import execute
+    >>> r = execute(ox.Store(), "SELECT ?n WHERE { VALUES ?n { 1 2 3 } }")
+    >>> print(_result_table(r, 2))
+    ┏━━━┓
+    ┃ n ┃
+    ┡━━━┩
+    │ 1 │
+    │ 2 │
+    └───┘
+    3 rows; the first 2 shown (--limit 0 shows all, --format csv, tsv or json writes all)
+    <BLANKLINE>
+    """
     from io import StringIO
 
     from rich.console import Console
@@ -176,12 +144,18 @@ def _result_table(result: object) -> str:
         console.print("true" if result.boolean else "false")  # type: ignore[attr-defined]
         return buf.getvalue()
     names = result.variables  # type: ignore[attr-defined]
+    rows = result.rows  # type: ignore[attr-defined]
     table = Table(*names, show_lines=False)
-    for row in result.rows:  # type: ignore[attr-defined]
+    for row in rows[:max_rows] if max_rows is not None else rows:
         table.add_row(*(compact(t.value) if isinstance(t := row[v], ox.NamedNode) else term_text(t)
                         for v in names))
     console.print(table)
-    n = len(result.rows)  # type: ignore[attr-defined]
-    more = " (truncated: more rows exist; raise --limit)" if result.truncated else ""  # type: ignore[attr-defined]
+    n = len(rows)
+    if result.truncated:  # type: ignore[attr-defined]
+        more = " (truncated: more rows exist; raise --limit)"
+    elif max_rows is not None and n > max_rows:
+        more = f"; the first {max_rows} shown (--limit 0 shows all, --format csv, tsv or json writes all)"
+    else:
+        more = ""
     console.print(f"{n} row{'s' if n != 1 else ''}{more}")
     return buf.getvalue()
