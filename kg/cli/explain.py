@@ -11,13 +11,16 @@ from kg.cli.options import EXIT_USAGE, fail, format_option, opened_store, store_
 @click.argument("name")
 @store_option
 @format_option("text", "json", default="text")
-def explain(name: str, store_spec: str | None, fmt: str) -> None:
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Show at most this many entries a node (0: all); the rest are counted.")
+def explain(name: str, store_spec: str | None, fmt: str, limit: int) -> None:
     """Show the entries and rules that produced the node NAME and its links.
 
     NAME is a label (compared after normalisation: case, spaces, hyphens,
     full-width characters) or an IRI. For each node: its classes, every
     catalog entry (path:line) that created or linked it, and the rule behind
-    each node and edge — so every merge can be checked.
+    each node and edge — so every merge can be checked. A node many entries
+    link (a task, a language) shows the first --limit of them.
 
     Exit status: 0 found; 2 no node of that name.
 
@@ -28,7 +31,7 @@ def explain(name: str, store_spec: str | None, fmt: str) -> None:
     from kg.curate import explain as run
 
     with opened_store(store_spec, read_only=True) as store:
-        found = run(store, name)
+        found = run(store, name, limit=limit or None)
     if not found:
         fail(f"no node named {name!r} (try kg query -e 'SELECT ?l WHERE {{ ?x rdfs:label ?l }}')", EXIT_USAGE)
     if fmt == "json":
@@ -43,5 +46,7 @@ def explain(name: str, store_spec: str | None, fmt: str) -> None:
             click.echo(f"  {entry['source']}: {entry['header']}")
             for rule in entry["rules"]:  # type: ignore[union-attr]
                 click.echo(f"      {rule}")
+        if ex.more:
+            click.echo(f"  … and up to {ex.more} more entries (--limit 0 shows all)")
         if not ex.entries:
             click.echo("  no catalog entry mentions it")
