@@ -197,3 +197,109 @@ def test_open_arabic_or_chinese_qa_benchmarks(seed_store) -> None:  # noqa: ANN0
         OPTIONAL { ?b kgo:accessRights ?a }
         FILTER(!BOUND(?a) || ?a = access:open) } ORDER BY ?name""")
     assert [r["name"] for r in got] == ["CBLUE", "CMB", "MedAraBench"]
+
+
+# ---------------------------------------------------------------- unseen entries
+
+PAPER = "论文ICLR 2026 Poster2026 年medical QA "
+
+
+def link_one(header: str, description: str):  # noqa: ANN201
+    return link(parse_header(header, description))
+
+
+def test_version_numbers_do_not_end_a_sentence() -> None:
+    """"Qwen2.5" and "Llama 3.1" are not sentence ends: the models are Qwen2.5 and Llama 3, evaluated."""
+    got = link_one(PAPER + "JMedBench:日语医学大模型评测基准",
+                   "We introduce JMedBench, a Japanese medical benchmark. We evaluate GPT-4o, Qwen2.5-72B "
+                   "and Llama 3.1 and find a large gap.")
+    assert objects(got, "evaluates") == {"gpt-4o", "qwen-2-5", "llama-3"}
+    assert objects(got, "mentions") == set()
+
+
+def test_language_pairs_and_words_that_are_not_languages() -> None:
+    got = link_one("论文Nature Communications2025 年临床 LLM 双语医学大模型",
+                   "We release a bilingual English-Chinese medical language model.")
+    assert objects(got, "language") == {"eng", "zho"}
+    got = link_one("数据资源中英双语病历Clinical NER dataset1,200 notes开放访问 BiNER:临床实体数据集",
+                   "BiNER 是一个临床命名实体识别数据集。")
+    assert objects(got, "language") == {"eng", "zho"}
+    got = link_one("论文Nature Medicine2025 年traditional Chinese medicine 中医舌诊",
+                   "We develop TongueGPT, a model for traditional Chinese medicine tongue diagnosis, read Arabic "
+                   "numerals on prescriptions and test it on Korean patients from Latin America.")
+    assert objects(got, "language") == set()
+
+
+def test_languages_of_sentences_about_other_work_are_not_the_entrys() -> None:
+    got = link_one(PAPER + "JMedBench:日语医学大模型评测基准",
+                   "Large language models are mostly evaluated in English. We introduce JMedBench, a benchmark "
+                   "of Japanese medical licensing examination questions.")
+    assert objects(got, "language") == {"jpn"}
+    got = link_one("论文ACL 2025 Long2025 年clinical NLP 非英语临床文本的去标识化",
+                   "We present a de-identification benchmark of German and Dutch clinical notes.")
+    assert objects(got, "language") == {"deu", "nld"}
+
+
+def test_negated_tasks_and_datasets() -> None:
+    """"does not use multiple-choice questions", 不做选择题, 不包含问答标注: none of these is a task."""
+    got = link_one(PAPER + "不做选择题的开放式医学问答评测",
+                   "Unlike MedMCQA, our benchmark does not use multiple-choice questions. We introduce "
+                   "OpenMedEval, an open-ended benchmark in which models write free-text answers.")
+    assert objects(got, "addressesTask") == {"open-ended-question-answering"}
+    assert objects(got, "usesDataset") == set() and objects(got, "mentions") == {"medmcqa"}
+    got = link_one("数据资源医学影像与报告Chinese radiology report dataset50,000 份报告受限访问 "
+                   "CN-CTRG:中文胸部CT报告生成数据集",
+                   "CN-CTRG 是一个中文胸部 CT 报告生成数据集，不包含问答标注。")
+    assert objects(got, "addressesTask") == {"report-generation"}
+
+
+def test_datasets_named_about_other_work_are_mentioned_not_used() -> None:
+    got = link_one("论文NeurIPS 2025 Datasets and Benchmarks2025 年medical LLM agent EHRAgentBench:临床智能体评测基准",
+                   "Existing benchmarks such as MedQA and PubMedQA focus on static questions. We introduce "
+                   "EHRAgentBench, a benchmark of 300 interactive tasks, built from MIMIC-IV.")
+    assert objects(got, "usesDataset") == {"mimic-iv"}
+    assert {"medqa", "pubmedqa"} <= objects(got, "mentions")
+
+
+def test_a_sentence_about_the_entrys_own_work_counts_despite_existing() -> None:
+    got = link_one("Large Language Models Encode Clinical Knowledge",
+                   "This paper introduces MultiMedQA, a benchmark combining six existing medical question "
+                   "answering datasets, and HealthSearchQA, a new dataset of commonly searched health questions, "
+                   "and evaluates Flan-PaLM and Med-PaLM.")
+    assert objects(got, "introduces") == {"multimedqa", "healthsearchqa"}
+    assert objects(got, "evaluates") == {"flan-palm", "med-palm"}
+    assert "question-answering" in objects(got, "addressesTask")
+
+
+def test_chinese_description_introduces_and_evaluates() -> None:
+    got = link_one("论文ACL 2025 Long2025 年medical QA 中文医学对话大模型",
+                   "本文提出了一个基于 Baichuan2-13B 的中文医疗对话模型 ZhongJing，"
+                   "在多轮问诊任务上优于华佗GPT和 ChatGPT。")
+    assert objects(got, "introduces") == {"zhongjing"}
+    assert all("Model" in n.classes for n in got.nodes if n.iri.endswith("/zhongjing"))
+    assert objects(got, "evaluates") == {"huatuogpt", "chatgpt"}  # 华佗GPT is HuatuoGPT, not GPT
+    assert objects(got, "mentions") == {"baichuan"}  # the base model is not evaluated
+
+
+def test_a_model_entry_evaluates_nothing() -> None:
+    got = link_one("数据资源Text and medical imagesModelMedGemma 27B multimodal checkpoint开放访问 "
+                   "MedGemma 27B 多模态模型",
+                   "MedGemma 27B is an open multimodal model built on Gemma 3 and evaluated on MedQA.")
+    assert objects(got, "evaluates") == set() and "gemma-3" in objects(got, "mentions")
+
+
+def test_medical_words_that_look_like_model_names() -> None:
+    got = link_one("论文Radiology2025 年medical imaging 胸椎骨折检测",
+                   "We evaluate a network that detects fractures between T5 and L1 and applies Virchow's triad.")
+    assert objects(got, "evaluates") == set() and objects(got, "mentions") == set()
+
+
+def test_what_is_introduced_after_a_second_verb_and_its_kind() -> None:
+    got = link_one("论文MICCAI 2025 Poster2025 年medical imaging 息肉分割",
+                   "We adapt the Segment Anything Model to colonoscopy and propose PolypSAM, a prompt-free adapter "
+                   "for polyp segmentation, evaluated on Kvasir-SEG and CVC-ClinicDB.")
+    assert objects(got, "introduces") == {"polypsam"}
+    assert objects(got, "usesDataset") == {"kvasir-seg", "cvc-clinicdb"}
+    got = link_one("论文MICCAI 2025 Poster2025 年medical imaging 甲状腺结节分割",
+                   "We propose SpeckleNet, a denoising-aware U-Net variant, and evaluate it on two datasets.")
+    assert [n.classes for n in got.nodes if n.iri.endswith("/specklenet")] == [["Method"]]

@@ -25,8 +25,11 @@ from kg.namespaces import KGO, LEXVO
 NAME = r"[A-Z0-9][\w\-.+]*[\w+](?:[ ][A-Z0-9][\w\-.+]*[\w+]|[ ]\d+(?:\.\d+)?)?"
 _INTRO = re.compile(
     r"\b(?:[Ww]e|[Tt]his (?:paper|work|study))\s+(?:first\s+|further\s+|also\s+)?"
+    # a second verb of the subject: "We adapt SAM to colonoscopy and propose PolypSAM, a …"
+    r"(?:[\w-]+(?:\s+[\w-]+){0,8}\s+and\s+)?"
     r"(?:introduce|introduces|present|presents|propose|proposes|release|releases|construct|constructs|"
-    r"develop|develops|build|builds|curate|curates|create|creates|contribute|contributes)\s+"
+    r"develop|develops|build|builds|curate|curates|create|creates|contribute|contributes|"
+    r"describe|describes)\s+"
     rf"(?P<name>{NAME})\s*(?:\((?P<abbr>[A-Za-z][\w\-]{{1,20}})\))?\s*,\s*(?P<what>[^.;]{{0,200}})"
 )
 _INTRO_CALLED = re.compile(
@@ -34,6 +37,17 @@ _INTRO_CALLED = re.compile(
     r"(?:a|an|the)\s+(?P<what>[^,.;]{0,80}?)\s*,?\s*(?:called|named|dubbed|termed)\s+"
     rf"(?P<name>{NAME})"
 )
+# a second thing introduced in the same breath: "introduces MultiMedQA, a benchmark …, and
+# HealthSearchQA, a new dataset of …"
+_AND_INTRO = re.compile(rf",?\s+and\s+(?P<name>{NAME})\s*,\s*(?P<what>an?\s+[^,.;]{{0,120}})")
+# Chinese descriptions: 我们提出 TCMBench，一个…评测基准 / 本文提出了一个…对话模型 ZhongJing
+_ZH_NAME = r"(?a:[A-Z0-9][\w\-.+]*[\w+])"
+_ZH_INTRO_VERB = r"(?:我们|本文|本研究|本工作|并)(?:首先|还|进一步)?(?:提出|构建|发布|推出|开发|介绍|创建|建立)了?"
+_INTRO_ZH = re.compile(rf"{_ZH_INTRO_VERB}\s*(?P<name>{_ZH_NAME})\s*[，,：:]\s*(?P<what>[^。；;]{{0,80}})")
+_INTRO_ZH_BEFORE = re.compile(
+    rf"{_ZH_INTRO_VERB}(?:一个|一种|一套)?(?P<what>[^，。；,;]{{0,40}}?"
+    r"(?:模型|数据集|基准|框架|方法|系统|语料库?|助手|智能体))\s*(?P<name>"
+    rf"{_ZH_NAME})")
 KIND_WORDS = [
     (re.compile(r"\b(?:benchmark|leaderboard|test ?bed|evaluation suite|arena)s?\b", re.I), "Benchmark"),
     (re.compile(r"\b(?:dataset|data set|corpus|corpora|collection)s?\b", re.I), "Dataset"),
@@ -48,22 +62,40 @@ TITLE_KIND = [
     (re.compile(r"方法|框架|算法|机制|策略"), "Method"),
 ]
 _EVAL_CONTEXT = re.compile(
-    r"evaluat|assess|benchmark|compar|answers? from|tested|test |performance|accuracy|outperform|"
-    r"responses? from|paper on|judg|score", re.I
+    r"evaluat|assess|benchmark|compar|answers? from|tested|test |perform|accuracy|"
+    r"responses? from|paper on|judg|score|audit|\brated\b|"
+    # Chinese descriptions: 评测/评估 (evaluate), 测试 (test), 对比/比较 (compare), 优于/超过/超越 (outperform)
+    r"评测|评估|测试|对比|比较|优于|超过|超越", re.I
 )
-_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]?")
+# a sentence ends at . ! ? followed by a space or the end, not inside "Qwen2.5", "Llama 3.1" or a URL
+_SENTENCE = re.compile(r"(?:[^.!?。！？]|[.!?](?=\S))+[.!?。！？]?")
 # sentences about other work ("existing benchmarks focus on multiple-choice …") say nothing about
 # this entry's tasks
 _PRIOR_WORK = re.compile(
     r"\b(?:existing|current|prior|previous|conventional|traditional|most|many|often|typically|"
-    r"unlike|however|beyond|instead of|rather than|lack|limited)\b", re.I)
+    r"unlike|however|beyond|instead of|rather than|lack|limited|mostly|predominantly|largely)\b", re.I)
+# ... unless the entry itself is the subject: "We introduce X, combining six existing datasets",
+# "This paper ...", "Our ...", "X is a ..." / "It ..." in the entry about X
+_OWN_SUBJECT = re.compile(
+    r"^\s*(?:(?:Here|In this (?:paper|work|study)|To address (?:this|these)(?: \w+)?),?\s+)?"
+    r"(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work|study))\b")
 _ANSWERS_FROM = re.compile(r"answers? from|responses? from")
+
+
+def _about_prior(sentence: str, name: str | None) -> bool:
+    """Whether a sentence is about other work rather than the entry's own."""
+    if _PRIOR_WORK.search(sentence) is None:
+        return False
+    if _OWN_SUBJECT.search(sentence):
+        return False
+    start = sentence.lstrip()
+    return not (name and start.startswith(name + " ") or start.startswith("It "))
 
 
 def own_text(e) -> str:  # noqa: ANN001
     """Title, fields and the description without sentences about prior work."""
     sentences = _SENTENCE.findall(e.description or "")
-    return _own_text(e, sentences, [_PRIOR_WORK.search(x) is not None for x in sentences])
+    return _own_text(e, sentences, [_about_prior(x, e.name) for x in sentences])
 
 
 def _own_text(e, sentences: list[str], prior: list[bool]) -> str:  # noqa: ANN001
@@ -106,7 +138,9 @@ class Matcher:
     [('mp2', 'Med-PaLM 2'), ('qa', 'Question-Answering'), ('palm', 'PaLM')]
     """
 
-    def __init__(self, labels: Mapping[str, str]) -> None:
+    def __init__(self, labels: Mapping[str, str], chain_hyphens: bool = False) -> None:
+        # chain_hyphens: a label may follow a hyphen right after another match ("English-Chinese")
+        self.chain_hyphens = chain_hyphens
         self.exact: dict[tuple[str, ...], str] = {}
         self.folded: dict[tuple[str, ...], str] = {}
         cjk: list[str] = []
@@ -155,7 +189,12 @@ class Matcher:
             pos, endpos = _reach(text, at.start(), -1, self.cjk_reach[0]), _reach(text, last + 1, 1, self.cjk_reach[1])
             for m in self.cjk_pattern.finditer(text, pos, endpos):
                 iri = self.cjk_iri.get(re.sub(r"[\s-]+", " ", m.group()))
-                if iri and not any(h.start < m.end() and m.start() < h.end for h in hits):
+                if not iri:
+                    continue
+                overlap = [h for h in hits if h.start < m.end() and m.start() < h.end]
+                # a Chinese label holding a Latin one wins over it: 华佗GPT is HuatuoGPT, not GPT
+                if all(m.start() <= h.start and h.end <= m.end() for h in overlap):
+                    hits = [h for h in hits if h not in overlap]
                     hits.append(Hit(iri, m.group(), m.start(), m.end()))
         yield from sorted(hits, key=lambda h: h.start)
 
@@ -170,7 +209,8 @@ class Matcher:
             if i < done:
                 continue
             first = ms[i].start()
-            if first > 0 and text[first - 1] == "-":  # inside a hyphenated word
+            if first > 0 and text[first - 1] == "-" and not (  # inside a hyphenated word
+                    self.chain_hyphens and hits and hits[-1].end == first - 1):
                 continue
             longest = min(span[folded[i]], len(ms) - i)
             # a gap other than spaces/hyphens between two tokens ends any label crossing it; and only
@@ -288,7 +328,38 @@ def language_matcher() -> Matcher:
             labels.setdefault(alias, lang.ROUTED_CODES.get(code, code))
         elif alias[:1].isalpha():
             labels.setdefault(alias[:1].upper() + alias[1:], lang.ROUTED_CODES.get(code, code))
-    return Matcher({k: v for k, v in labels.items() if len(k) >= 2})
+    return Matcher({k: v for k, v in labels.items() if len(k) >= 2}, chain_hyphens=True)
+
+
+# a language adjective that names something else: traditional Chinese medicine, Arabic numerals,
+# Japanese encephalitis, Spanish flu, German measles, Latin America, the Persian Gulf — or people
+# ("Korean patients", a nationality)
+_NOT_A_LANGUAGE = re.compile(
+    r"\s*(?:medicines?|herbal|herbs?|numerals?|digits?|encephalitis|flu|influenza|measles|"
+    r"America|Americans?|Gulf|War|letters|"
+    r"patients|populations?|cohorts?|adults|children|participants|individuals|people|subjects|"
+    r"women|men|residents|ancestry|descent)\b", re.I)
+# 中英双语, 中英文, 英汉对照: two one-character language names before 双语 (bilingual), 文, 对照 …
+_ZH_PAIR = re.compile(r"([中汉英日韩法德俄])([中汉英日韩法德俄])(?=双语|文|对照|互译|平行|翻译)")
+_ZH_CHAR = {"中": "zho", "汉": "zho", "英": "eng", "日": "jpn", "韩": "kor", "法": "fra", "德": "deu", "俄": "rus"}
+
+
+def languages_in(text: str) -> set[str]:
+    """ISO 639-3 codes of the languages a text names.
+
+    >>> sorted(languages_in("a bilingual English-Chinese model for traditional Chinese medicine"))
+    ['eng', 'zho']
+    >>> sorted(languages_in("Arabic numerals in prescriptions of Korean patients")), sorted(languages_in("中英双语"))
+    ([], ['eng', 'zho'])
+    >>> sorted(languages_in("非英语临床文本: Swahili notes, not in English"))
+    ['swa']
+    """
+    codes = {h.iri for h in language_matcher().find(text)
+             if not _NOT_A_LANGUAGE.match(text, h.end) and not negated(text, h.start)}  # 非英语, not in English
+    for m in _ZH_PAIR.finditer(text):
+        if m[1] != m[2]:
+            codes |= {_ZH_CHAR[m[1]], _ZH_CHAR[m[2]]}
+    return codes
 
 
 def _pycountry_name(code: str) -> str:
@@ -301,7 +372,17 @@ def _pycountry_name(code: str) -> str:
 # ---------------------------------------------------------------- rules
 
 
+_NEXT_CLAUSE = re.compile(r",\s*(?:and|where|which|while|whereas|but)\b")
+
+
 def kind_of(what: str) -> str | None:
+    """The kind of thing an appositive names, from its own clause: "a U-Net variant, and evaluate it
+    on two datasets" names no dataset.
+
+    >>> kind_of("a live benchmark designed for practice"), kind_of("a U-Net variant, and test it on datasets")
+    ('Benchmark', None)
+    """
+    what = _NEXT_CLAUSE.split(what, maxsplit=1)[0]
     found = [(m.start(), cls) for rx, cls in KIND_WORDS if (m := rx.search(what))]
     return min(found)[1] if found else None
 
@@ -313,6 +394,28 @@ def title_kind(title: str) -> str | None:
     return None
 
 
+def zh_kind(what: str) -> str | None:
+    """The kind a Chinese phrase ends on (its head noun comes last): 一个面向中医的大语言模型评测基准 →
+    Benchmark."""
+    what = re.split(r"[，,]", what, maxsplit=1)[0]
+    found = [(m.end(), cls) for rx, cls in TITLE_KIND for m in rx.finditer(what)]
+    return max(found)[1] if found else None
+
+
+def _intro_matches(text: str) -> Iterator[tuple[re.Match[str], str | None]]:
+    """Matches of the introduction patterns with the kind their phrase names."""
+    for rx in (_INTRO, _INTRO_CALLED):
+        for m in rx.finditer(text):
+            yield m, kind_of(m["what"])
+            if rx is _INTRO:
+                for m2 in _AND_INTRO.finditer(m["what"]):
+                    if (kind := kind_of(m2["what"])) is not None:
+                        yield m2, kind
+    for rx in (_INTRO_ZH, _INTRO_ZH_BEFORE):
+        for m in rx.finditer(text):
+            yield m, zh_kind(m["what"]) or kind_of(m["what"])
+
+
 def introduced(linked: Linked) -> list[tuple[str, str, str]]:
     """(name, class, rule) of what a paper or untyped work introduces."""
     e = linked.entry
@@ -320,17 +423,18 @@ def introduced(linked: Linked) -> list[tuple[str, str, str]]:
         return []
     out: list[tuple[str, str, str]] = []
     text = e.description or ""
-    for rx in (_INTRO, _INTRO_CALLED):
-        for m in rx.finditer(text):
-            name = m["name"].strip()
-            cls = kind_of(m["what"]) or (title_kind(e.title) if e.name and name_key(e.name) == name_key(name)
-                                         else None) or "Method"
-            if cls == "Dataset" and title_kind(e.title) == "Benchmark" and e.name and \
-                    name_key(e.name) == name_key(name):
-                cls = "Benchmark"  # "dataset and benchmark" (数据集与基准)
-            rule = f"description: {m.group(0)[:90].strip()!r}"
-            if not any(name_key(n) == name_key(name) for n, _, _ in out):
-                out.append((name, cls, rule))
+    for m, kind in _intro_matches(text):
+        name = m["name"].strip()
+        cls = kind or (title_kind(e.title) if e.name and name_key(e.name) == name_key(name)
+                       else None) or "Method"
+        if resolve(name, "model")[1]:
+            cls = "Model"  # "We describe AMIE, a conversational diagnostic AI system": a known model
+        if cls == "Dataset" and title_kind(e.title) == "Benchmark" and e.name and \
+                name_key(e.name) == name_key(name):
+            cls = "Benchmark"  # "dataset and benchmark" (数据集与基准)
+        rule = f"description: {m.group(0)[:90].strip()!r}"
+        if not any(name_key(n) == name_key(name) for n, _, _ in out):
+            out.append((name, cls, rule))
     if e.name and not any(name_key(n) == name_key(e.name) for n, _, _ in out):
         cls = title_kind(e.title) or "Method"
         out.append((e.name, cls, f"paper titled '{e.name}: …' (kind from title: {cls})"))
@@ -369,16 +473,21 @@ def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None
     if main not in data_targets:
         data_targets.insert(0, main)
 
-    # languages
-    for code in sorted({h.iri for h in language_matcher().find(text)}):
+    # languages: those named outside sentences about other work ("LLMs are mostly evaluated in
+    # English" in a Japanese benchmark's abstract), else any named
+    sentences = _SENTENCE.findall(e.description or "")
+    prior = [_about_prior(x, e.name) for x in sentences]
+    own_txt = _own_text(e, sentences, prior)
+    codes = languages_in(own_txt)
+    if not codes and any(prior):
+        codes = languages_in(text)
+    for code in sorted(codes):
         iri = f"{LEXVO}{code}"
         for n in data_targets:
             linked.link(n.iri, KGO + "language", iri, "language named in the entry's text")
 
     # tasks: keep the most specific of the matched tasks
-    sentences = _SENTENCE.findall(e.description or "")
-    prior = [_PRIOR_WORK.search(x) is not None for x in sentences]
-    tasks = {h.iri: h.label for h in task_matcher().find(_own_text(e, sentences, prior))}
+    tasks = {h.iri: h.label for h in task_matcher().find(own_txt) if not negated(own_txt, h.start)}
     ancestors: set[str] = set()
     for iri in tasks:
         ancestors |= _task_ancestors(iri)
@@ -390,28 +499,83 @@ def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None
 
     # models evaluated or mentioned
     own = {name_key(n.label) for n in described}
+    own_iris = {n.iri for n in described}
     for sentence, about_prior in zip(sentences, prior, strict=True):
         if about_prior and not _ANSWERS_FROM.search(sentence):
             continue
         evaluating = bool(_EVAL_CONTEXT.search(sentence))
         for hit in model_matcher().find(sentence):
-            if name_key(hit.label) in own:
+            if name_key(hit.label) in own or hit.iri in own_iris:
+                continue  # the entry's own model ("MedGemma 1.5" in the MedGemma family entry)
+            if not_a_model(sentence, hit):
                 continue
+            # the model a new one starts from is not evaluated: "pretrained from Llama 3.1 8B"
+            base_model = _BASE_MODEL.search(sentence[max(0, hit.start - 40):hit.start]) is not None
             node = linked.add(Node(hit.iri, ["Model"], hit.label, rule="model vocabulary", describe=False))
-            evaluators = [n for n in described if set(n.classes) & {"Paper", "Work", "Benchmark"}] or [main]
-            for n in evaluators:
-                pred = "evaluates" if evaluating else "mentions"
+            evaluators = [n for n in described if set(n.classes) & {"Paper", "Work", "Benchmark"}]
+            # a dataset or model entry evaluates nothing (kgo:evaluates is said of papers and
+            # benchmarks): "MedGemma, built on Gemma 3 and evaluated on MedQA" mentions Gemma 3
+            pred = "evaluates" if evaluating and evaluators and not base_model else "mentions"
+            for n in evaluators or [main]:
                 linked.link(n.iri, KGO + pred, node.iri, f"model named in: {sentence.strip()[:90]!r}")
 
-    # datasets used or mentioned: known benchmarks, and things other catalog entries describe
-    for hit in _dataset_hits(text, catalog_names):
-        iri, label = hit
+    # datasets used or mentioned: known benchmarks, and things other catalog entries describe. A
+    # dataset named only about other work ("existing benchmarks such as MedQA focus on …") or
+    # negated ("does not use MedMCQA") is mentioned, not used
+    hits = list(_dataset_hits(own_txt, catalog_names))
+    used = {iri for iri, _, start in hits if not negated(own_txt, start)}
+    if any(prior):
+        about_prior = " \n ".join(x for x, p in zip(sentences, prior, strict=True) if p)
+        hits += _dataset_hits(about_prior, catalog_names)
+    for iri, label, _ in hits:
         if iri in {n.iri for n in described}:
             continue
         if _is_version_of(label, described):
             continue  # "Updated cMedQA dataset" inside the cMedQA2 entry: the same dataset
-        pred = "usesDataset" if e.kind != "resource" else "mentions"
+        pred = "usesDataset" if e.kind != "resource" and iri in used else "mentions"
         linked.link(main.iri, KGO + pred, iri, f"dataset named in the text: {label!r}")
+
+
+# a negation just before a label, in the same clause: "does not use multiple-choice questions",
+# "without retrieval", 不包含问答标注, 不做选择题 ("not only" is no negation)
+_NEGATION_EN = re.compile(r"\b(?:not|no|without|never|nor)\s+(?!only\b|just\b|merely\b|solely\b)"
+                          r"(?:[\w-]+\s+){0,2}$", re.I)
+_NEGATION_ZH = re.compile(r"(?:不|非|无|没有|未)(?:需要|需|做|用|使用|含|包含|包括|涉及|支持|针对|考虑)?\s*$")
+
+
+def negated(text: str, start: int) -> bool:
+    """Whether the label found at ``start`` is negated.
+
+    >>> t = "It does not use multiple-choice questions; it covers retrieval. 不包含问答标注"
+    >>> negated(t, t.index("multiple")), negated(t, t.index("问答")), negated(t, t.index("retrieval"))
+    (True, True, False)
+    """
+    before = text[max(0, start - 40):start]
+    return bool(_NEGATION_EN.search(before) or _NEGATION_ZH.search(before))
+
+
+_BASE_MODEL = re.compile(
+    r"(?:(?:pre-?trained|trained|distilled|initiali[sz]ed|fine-?tuned|adapted|derived)\s+(?:\w+\s+)?from|"
+    r"(?:based|built)\s+(?:up)?on|on top of|基于)\s*$", re.I)
+# model names that are also medical words: a spinal level ("fractures between T5 and L1", "T5–T8",
+# "the T5 vertebra") or an eponym ("Virchow's triad", "Virchow node")
+_SPINAL_LEVEL = re.compile(r"[CTLS]\d{1,2}")
+_EPONYM_NOUN = re.compile(r"(?:['’]s)?\s+(?:triad|node|sign|syndrome|disease|law|reflex|criteria)\b")
+
+
+def not_a_model(text: str, hit: Hit) -> bool:
+    """Whether a model-vocabulary label found in ``text`` names something else.
+
+    >>> t = "Fractures between T5 and L1 (Virchow's triad); T5 and Virchow embeddings"
+    >>> [not_a_model(t, h) for h in model_matcher().find(t)]
+    [True, True, False, False]
+    """
+    if _SPINAL_LEVEL.fullmatch(hit.label):
+        after = re.match(r"\s*(?:[-–]|to|and|through)\s*([CTLS]\d{1,2})\b|\s+vertebra", text[hit.end:])
+        before = re.search(r"\b[CTLS]\d{1,2}\s*(?:[-–]|to|and|through)\s*$", text[:hit.start])
+        if after or before:
+            return True
+    return bool(_EPONYM_NOUN.match(text, hit.end))
 
 
 def _is_version_of(label: str, described: list[Node]) -> bool:
@@ -419,21 +583,17 @@ def _is_version_of(label: str, described: list[Node]) -> bool:
     return any(re.fullmatch(re.escape(k) + r"v?\d+(?:\d)*", name_key(n.label)) for n in described)
 
 
-def _dataset_hits(text: str, catalog_names: Mapping[str, tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    seen = set()
+def _dataset_hits(text: str, catalog_names: Mapping[str, tuple[str, str]]) -> Iterator[tuple[str, str, int]]:
+    """(IRI, label, start) of every dataset named in the text."""
     for hit in dataset_matcher().find(text):
-        if hit.iri not in seen:
-            seen.add(hit.iri)
-            yield hit.iri, hit.label
+        yield hit.iri, hit.label, hit.start
     if not catalog_names:
         return
-    for word in re.findall(r"[A-Za-z][\w\-]*[\w]", text):
-        found = catalog_names.get(name_key(word))
+    for m in re.finditer(r"[A-Za-z][\w\-]*[\w]", text):
+        found = catalog_names.get(name_key(m.group()))
         if found and found[0] in ("Dataset", "Benchmark"):
             iri, _ = resolve(found[1], FAMILY_OF[found[0]])
-            if iri not in seen:
-                seen.add(iri)
-                yield iri, word
+            yield iri, m.group(), m.start()
 
 
 @lru_cache(maxsize=4096)
