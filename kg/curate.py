@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from kg.link import FAMILY_OF, Linked, link
 from kg.link.resolve import name_key
 from kg.namespaces import sparql_prologue
-from kg.parse import Entry, Evidence, parse_record
+from kg.parse import Entry, Evidence, learn_record, parse_record
 from kg.read import Record
 from kg.store import Store
 
@@ -50,10 +50,13 @@ def stored_records(store: Store) -> list[StoredRecord]:
 
 
 def catalog_evidence(records: list[StoredRecord]) -> Evidence:
-    """What the catalog as a whole teaches the parser (recurring topics, names, fields), as at ingest."""
+    """What the catalog as a whole teaches the parser (recurring topics, names, the resource fields
+    that parse without a guess), as at ingest (:func:`kg.parse.learn_fields`)."""
     ev = Evidence.default()
     for r in records:
         ev.observe(r.header, r.description)
+    for r in records:  # in catalog order, as ingest learns them
+        learn_record(r.record(), ev)
     return ev
 
 
@@ -65,7 +68,7 @@ def relink(records: list[StoredRecord], ev: Evidence | None = None) -> list[tupl
     for r in records:
         e = parse_record(r.record(), ev)
         if isinstance(e, Entry):
-            out.append((r, e, link(e, ev.names)))
+            out.append((r, e, link(e)))  # as ingest links
     return out
 
 
@@ -155,10 +158,10 @@ def explain(store: Store, name: str, limit: int | None = None) -> list[Explanati
             if limit is not None and len(ex.entries) >= limit:
                 ex.more = len(todo) - i
                 break
-            e = parse_record(rec.record(), ev)
-            if not isinstance(e, Entry):
+            entry = parse_record(rec.record(), ev)
+            if not isinstance(entry, Entry):
                 continue
-            linked = link(e, ev.names)
+            linked = link(entry)  # as ingest links
             rules = [f"node: {n.rule}" for n in linked.nodes if n.iri == iri and n.rule]
             edges = [e for e in linked.edges if iri in (e.subject, e.object)]
             if not rules and not edges:
