@@ -6,7 +6,10 @@ addresses and evaluates. Each rule is a small function; every edge it adds names
 - languages: language names and adjectives (Arabic, Chinese, 阿拉伯语, 中文 …) → lexvo IRIs;
 - tasks: labels and synonyms of the task vocabulary (English and Chinese), most specific kept;
 - models: names from the model vocabulary; evaluated when the sentence evaluates, else mentioned;
-- datasets: names from the benchmark vocabulary and from other catalog entries → usesDataset;
+- datasets: names from the benchmark vocabulary → usesDataset (mentioned, when only sentences about
+  other work name them); names other catalog entries describe when ``catalog_names`` is given.
+  Ingest gives none: the bulk path links papers while it is still learning the resource headers,
+  and a name learned from an ambiguous header could point at a node that is never made;
 - model families: a resource named ``A / B`` is a family of the models A and B.
 """
 
