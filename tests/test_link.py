@@ -227,7 +227,8 @@ def test_language_pairs_and_words_that_are_not_languages() -> None:
     got = link_one("论文Nature Medicine2025 年traditional Chinese medicine 中医舌诊",
                    "We develop TongueGPT, a model for traditional Chinese medicine tongue diagnosis, read Arabic "
                    "numerals on prescriptions and test it on Korean patients from Latin America.")
-    assert objects(got, "language") == set()
+    # patients' nationality is kept as a clue to the language of their records
+    assert objects(got, "language") == {"kor"}
 
 
 def test_languages_of_sentences_about_other_work_are_not_the_entrys() -> None:
@@ -303,3 +304,31 @@ def test_what_is_introduced_after_a_second_verb_and_its_kind() -> None:
     got = link_one("论文MICCAI 2025 Poster2025 年medical imaging 甲状腺结节分割",
                    "We propose SpeckleNet, a denoising-aware U-Net variant, and evaluate it on two datasets.")
     assert [n.classes for n in got.nodes if n.iri.endswith("/specklenet")] == [["Method"]]
+
+
+def test_review_findings_on_sentences_negation_and_introductions() -> None:
+    """Shapes a review found after the linker changes above: each is linked as before them."""
+    # a citation mark or a closing quote after the full stop ends the sentence
+    got = link_one(PAPER + "RadSum:放射报告摘要", "Existing benchmarks focus on question answering.[1] We introduce "
+                   "RadSum, a benchmark for radiology report summarization evaluated with GPT-4.")
+    assert objects(got, "evaluates", "https://w3id.org/medkg/id/paper/radsum") == {"gpt-4"}
+    # "no X exists" and "not limited to" negate nothing
+    got = link_one(PAPER + "AraMed:阿拉伯语医学基准", "Despite progress, no Arabic medical benchmark exists. We "
+                   "introduce AraMed, a benchmark including but not limited to question answering.")
+    assert objects(got, "language") == {"ara"}
+    assert "question-answering" in objects(got, "addressesTask") | objects(got, "addressesTask",
+                                                                              "https://w3id.org/medkg/id/dataset/aramed")
+    # an appositive inside the first item's clause introduces nothing; the model stays evaluated
+    got = link_one(PAPER + "MedEval:医学评测", "We introduce MedEval, a benchmark that compares Gemini and GPT-4, "
+                   "a proprietary model, on 5 tasks.")
+    assert objects(got, "introduces") == {"medeval"}
+    assert objects(got, "evaluates") == {"gemini", "gpt-4"}
+    # a number is no name; after 提出 X， only an appositive says what X is
+    got = link_one(PAPER + "医学问答", "我们构建了一个数据集 20000 条医学问答。")
+    assert not objects(got, "introduces")
+    got = link_one(PAPER + "MedX:医学研究", "本文提出 MedX，并在三个公开数据集上进行了评测。")
+    assert {n.iri.rsplit("/", 2)[-2] for n in got.nodes if n.iri.endswith("/medx")} == {"method", "paper"}
+    # "performed by" is not an evaluation
+    got = link_one(PAPER + "RadAnn:报告标注", "We release RadAnn, a dataset of radiology reports. Pre-annotation "
+                   "was performed by GPT-4 and verified by radiologists.")
+    assert "gpt-4" not in objects(got, "evaluates")

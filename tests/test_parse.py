@@ -154,9 +154,9 @@ def test_unseen_highlights() -> None:
         # a name before a full-width bracket
         ("数据资源Medical examsQA benchmark12,723 questions (USMLE, MCMLE, TWMLE)开放访问 MedQA（USMLE）", "name",
          "MedQA"),
-        # a bare title that is only a name
-        ("BiomedGPT", "name", "BiomedGPT"),
-        ("Med-PaLM 2", "name", "Med-PaLM 2"),
+        # a bare title is the work itself: no name (a name would make the work introduce it)
+        ("BiomedGPT", "name", None),
+        ("Med-PaLM 2", "name", None),
         ("医学多模态大模型综述：进展与挑战", "name", None),
     ],
 )
@@ -213,6 +213,15 @@ def test_headers_that_cannot_be_split_say_why(header: str, reason: str) -> None:
         # a task acronym ends the topic
         ("论文AAAI 2026 Oral2026 年medical VQA PathVQA-X: Explainable pathology visual question answering",
          "medical VQA", "PathVQA-X", "PathVQA-X: Explainable pathology visual question answering"),
+        # biomedical terms of a brand's or a versioned name's shape end a topic: no name, nothing introduced
+        ("论文Nature Medicine2025 年long COVID-19 基于电子病历的长新冠表型分析", "long COVID-19", None,
+         "基于电子病历的长新冠表型分析"),
+        ("论文ICLR 2026 Poster2026 年drug resistance HIV-1 耐药突变预测", "drug resistance HIV-1", None,
+         "耐药突变预测"),
+        ("论文Nature Medicine2025 年liquid biopsy cfDNA 早期癌症多癌种筛查", "liquid biopsy cfDNA", None,
+         "早期癌症多癌种筛查"),
+        ("论文ICLR 2026 Poster2026 年spatial transcriptomics scRNA-seq 细胞类型注释",
+         "spatial transcriptomics scRNA-seq", None, "细胞类型注释"),
     ],
 )
 def test_unseen_topics(header: str, topic: str, name: str | None, title: str) -> None:

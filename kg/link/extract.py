@@ -41,10 +41,11 @@ _INTRO_CALLED = re.compile(
     rf"(?P<name>{NAME})"
 )
 # a second thing introduced in the same breath: "introduces MultiMedQA, a benchmark …, and
-# HealthSearchQA, a new dataset of …"
-_AND_INTRO = re.compile(rf",?\s+and\s+(?P<name>{NAME})\s*,\s*(?P<what>an?\s+[^,.;]{{0,120}})")
+# HealthSearchQA, a new dataset of …" (the list's comma before "and": "compares Gemini and GPT-4, a
+# proprietary model" introduces nothing)
+_AND_INTRO = re.compile(rf",\s+and\s+(?P<name>{NAME})\s*,\s*(?P<what>an?\s+[^,.;]{{0,120}})")
 # Chinese descriptions: 我们提出 TCMBench，一个…评测基准 / 本文提出了一个…对话模型 ZhongJing
-_ZH_NAME = r"(?a:[A-Z0-9][\w\-.+]*[\w+])"
+_ZH_NAME = r"(?a:(?=[\w\-.+]*[A-Za-z])[A-Z0-9][\w\-.+]*[\w+])"  # with a letter: not "20000"
 _ZH_INTRO_VERB = r"(?:我们|本文|本研究|本工作|并)(?:首先|还|进一步)?(?:提出|构建|发布|推出|开发|介绍|创建|建立)了?"
 _INTRO_ZH = re.compile(rf"{_ZH_INTRO_VERB}\s*(?P<name>{_ZH_NAME})\s*[，,：:]\s*(?P<what>[^。；;]{{0,80}})")
 _INTRO_ZH_BEFORE = re.compile(
@@ -65,13 +66,17 @@ TITLE_KIND = [
     (re.compile(r"方法|框架|算法|机制|策略"), "Method"),
 ]
 _EVAL_CONTEXT = re.compile(
-    r"evaluat|assess|benchmark|compar|answers? from|tested|test |perform|accuracy|"
+    r"evaluat|assess|benchmark|compar|answers? from|tested|test |performs?\b|performance|outperform|"
+    r"underperform|performed (?:best|better|worse|well|poorly|comparably)|accuracy|"
     r"responses? from|paper on|judg|score|audit|\brated\b|"
     # Chinese descriptions: 评测/评估 (evaluate), 测试 (test), 对比/比较 (compare), 优于/超过/超越 (outperform)
     r"评测|评估|测试|对比|比较|优于|超过|超越", re.I
 )
-# a sentence ends at . ! ? followed by a space or the end, not inside "Qwen2.5", "Llama 3.1" or a URL
-_SENTENCE = re.compile(r"(?:[^.!?。！？]|[.!?](?=\S))+[.!?。！？]?")
+# a sentence ends at . ! ? (and the quotes, brackets or citation marks after it) followed by a space,
+# Chinese or the end; not inside "Qwen2.5", "Llama 3.1" or a URL
+_CLOSERS = r"(?:[\"'”’)\]]|\[\d+(?:[,–-]\s*\d+)*\])*"
+_SENTENCE = re.compile(
+    rf"(?:[^.!?。！？]|[.!?](?!{_CLOSERS}(?:\s|$|[\u3400-\u9fff])))+(?:[.!?]{_CLOSERS}|[。！？])?")
 # sentences about other work ("existing benchmarks focus on multiple-choice …") say nothing about
 # this entry's tasks
 _PRIOR_WORK = re.compile(
@@ -335,16 +340,17 @@ def language_matcher() -> Matcher:
 
 
 # a language adjective that names something else: traditional Chinese medicine, Arabic numerals,
-# Japanese encephalitis, Spanish flu, German measles, Latin America, the Persian Gulf — or people
-# ("Korean patients", a nationality)
+# Japanese encephalitis, Spanish flu, German measles, Latin America, the Persian Gulf, Korean ancestry
 _NOT_A_LANGUAGE = re.compile(
     r"\s*(?:medicines?|herbal|herbs?|numerals?|digits?|encephalitis|flu|influenza|measles|"
-    r"America|Americans?|Gulf|War|letters|"
-    r"patients|populations?|cohorts?|adults|children|participants|individuals|people|subjects|"
-    r"women|men|residents|ancestry|descent)\b", re.I)
+    r"America|Americans?|Gulf|War|letters|ancestry|descent)\b", re.I)
 # 中英双语, 中英文, 英汉对照: two one-character language names before 双语 (bilingual), 文, 对照 …
 _ZH_PAIR = re.compile(r"([中汉英日韩法德俄])([中汉英日韩法德俄])(?=双语|文|对照|互译|平行|翻译)")
 _ZH_CHAR = {"中": "zho", "汉": "zho", "英": "eng", "日": "jpn", "韩": "kor", "法": "fra", "德": "deu", "俄": "rus"}
+
+
+# "not in English", 非英语 (a negated noun phrase, "no Arabic benchmark exists", still names Arabic)
+_NEGATED_LANGUAGE = re.compile(r"(?:\bnot\s+(?:in\s+)?|非)$", re.I)
 
 
 def languages_in(text: str) -> set[str]:
@@ -352,13 +358,16 @@ def languages_in(text: str) -> set[str]:
 
     >>> sorted(languages_in("a bilingual English-Chinese model for traditional Chinese medicine"))
     ['eng', 'zho']
-    >>> sorted(languages_in("Arabic numerals in prescriptions of Korean patients")), sorted(languages_in("中英双语"))
+    >>> sorted(languages_in("Arabic numerals in prescriptions")), sorted(languages_in("中英双语"))
     ([], ['eng', 'zho'])
     >>> sorted(languages_in("非英语临床文本: Swahili notes, not in English"))
     ['swa']
+    >>> sorted(languages_in("Despite progress, no Arabic medical benchmark exists")), sorted(languages_in(
+    ...     "a corpus of Chinese patients' records"))
+    (['ara'], ['zho'])
     """
     codes = {h.iri for h in language_matcher().find(text)
-             if not _NOT_A_LANGUAGE.match(text, h.end) and not negated(text, h.start)}  # 非英语, not in English
+             if not _NOT_A_LANGUAGE.match(text, h.end) and not _NEGATED_LANGUAGE.search(text, 0, h.start)}
     for m in _ZH_PAIR.finditer(text):
         if m[1] != m[2]:
             codes |= {_ZH_CHAR[m[1]], _ZH_CHAR[m[2]]}
@@ -397,6 +406,9 @@ def title_kind(title: str) -> str | None:
     return None
 
 
+_ZH_APPOSITIVE = re.compile(r"\s*(?:一个|一种|一套|一款|一项|即|是|为|an?\s|the\s)", re.I)
+
+
 def zh_kind(what: str) -> str | None:
     """The kind a Chinese phrase ends on (its head noun comes last): 一个面向中医的大语言模型评测基准 →
     Benchmark."""
@@ -412,11 +424,15 @@ def _intro_matches(text: str) -> Iterator[tuple[re.Match[str], str | None]]:
             yield m, kind_of(m["what"])
             if rx is _INTRO:
                 for m2 in _AND_INTRO.finditer(m["what"]):
-                    if (kind := kind_of(m2["what"])) is not None:
+                    if (kind := kind_of(m2["what"])) is not None and not resolve(m2["name"], "model")[1]:
                         yield m2, kind
-    for rx in (_INTRO_ZH, _INTRO_ZH_BEFORE):
-        for m in rx.finditer(text):
-            yield m, zh_kind(m["what"]) or kind_of(m["what"])
+    for m in _INTRO_ZH_BEFORE.finditer(text):  # 提出了一个…模型 X: the phrase before the name is its kind
+        yield m, zh_kind(m["what"]) or kind_of(m["what"])
+    for m in _INTRO_ZH.finditer(text):
+        # 提出 X，一个…基准: after the comma only an appositive (一个…, 即…) says what X is, not the
+        # rest of the sentence ("提出 MedX，并在三个数据集上进行了评测")
+        appositive = _ZH_APPOSITIVE.match(m["what"]) is not None
+        yield m, (zh_kind(m["what"]) or kind_of(m["what"])) if appositive else None
 
 
 def introduced(linked: Linked) -> list[tuple[str, str, str]]:
@@ -541,7 +557,7 @@ def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None
 
 # a negation just before a label, in the same clause: "does not use multiple-choice questions",
 # "without retrieval", 不包含问答标注, 不做选择题 ("not only" is no negation)
-_NEGATION_EN = re.compile(r"\b(?:not|no|without|never|nor)\s+(?!only\b|just\b|merely\b|solely\b)"
+_NEGATION_EN = re.compile(r"\b(?:not|without|never|nor)\s+(?!only\b|just\b|merely\b|solely\b|limited\b)"
                           r"(?:[\w-]+\s+){0,2}$", re.I)
 _NEGATION_ZH = re.compile(r"(?:不|非|无|没有|未)(?:需要|需|做|用|使用|含|包含|包括|涉及|支持|针对|考虑)?\s*$")
 
@@ -563,6 +579,7 @@ _BASE_MODEL = re.compile(
 # model names that are also medical words: a spinal level ("fractures between T5 and L1", "T5–T8",
 # "the T5 vertebra") or an eponym ("Virchow's triad", "Virchow node")
 _SPINAL_LEVEL = re.compile(r"[CTLS]\d{1,2}")
+_SPINE = re.compile(r"vertebra|fractur|spin(?:e|al)|lumbar|thoracic|cervical|sacral|\bdiscs?\b|脊|椎", re.I)
 _EPONYM_NOUN = re.compile(r"(?:['’]s)?\s+(?:triad|node|sign|syndrome|disease|law|reflex|criteria)\b")
 
 
@@ -572,11 +589,17 @@ def not_a_model(text: str, hit: Hit) -> bool:
     >>> t = "Fractures between T5 and L1 (Virchow's triad); T5 and Virchow embeddings"
     >>> [not_a_model(t, h) for h in model_matcher().find(t)]
     [True, True, False, False]
+    >>> t = "We compare T5 and T0 on clinical notes."
+    >>> [(h.label, not_a_model(t, h)) for h in model_matcher().find(t)]
+    [('T5', False)]
     """
     if _SPINAL_LEVEL.fullmatch(hit.label):
-        after = re.match(r"\s*(?:[-–]|to|and|through)\s*([CTLS]\d{1,2})\b|\s+vertebra", text[hit.end:])
+        if re.match(r"\s+vertebra", text[hit.end:]):
+            return True
+        # a range of levels, in a text about the spine ("T5 and T0" are two models)
+        after = re.match(r"\s*(?:[-–]|to|and|through)\s*([CTLS]\d{1,2})\b", text[hit.end:])
         before = re.search(r"\b[CTLS]\d{1,2}\s*(?:[-–]|to|and|through)\s*$", text[:hit.start])
-        if after or before:
+        if (after or before) and _SPINE.search(text):
             return True
     return bool(_EPONYM_NOUN.match(text, hit.end))
 

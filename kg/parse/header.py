@@ -96,9 +96,6 @@ def short_name(title: str, kind: str) -> str | None:
         cand = m["name"]
     elif kind == "resource" and not has_cjk(title) and len(title.split()) <= 4:
         cand = title
-    elif kind == "unknown" and not has_cjk(title) and len(title.split()) <= 2 and all(
-            _name_like(t) for t in title.split()):
-        cand = title  # a bare title that is only a name: "BiomedGPT", "Med-PaLM 2"
     else:
         return None
     cand = cand.strip(" -–—/,;|")
@@ -239,15 +236,36 @@ def _topic_score(tokens: list[str], k: int, ev: Evidence) -> tuple[float, list[s
 
 
 def _lower_brand(token: str) -> bool:
-    """A name spelt with a lower-case prefix and inner capitals: ``mHealth``, ``eICU``, ``iPhone-based``."""
+    """A name spelt with a lower-case prefix: a brand in camel case (``mHealth``, ``iPhone-based``)
+    or a dataset or model the vocabularies know (``eICU``); not a biomedical term of the same shape
+    (``fMRI``, ``cfDNA``, ``scRNA-seq``, ``eGFR``), which ends a topic as well as it starts a title.
+
+    >>> [_lower_brand(t) for t in ("mHealth", "iPhone-based", "eICU", "fMRI", "cfDNA", "scRNA-seq")]
+    [True, True, True, False, False, False]
+    """
     core = token.strip("()[]\"'“”‘’,.;:：!?")
-    return len(core) > 2 and core[0].islower() and core[0].isascii() and any(
-        c.isupper() for c in core[1:3]) and core not in lexicon.GENERIC_ACRONYMS
+    if not (len(core) > 2 and core[0].islower() and core[0].isascii() and any(c.isupper() for c in core[1:3])
+            and core not in lexicon.GENERIC_ACRONYMS):
+        return False
+    head = re.split(r"[-/]", core)[0]
+    return re.search(r"[A-Z][a-z]", head) is not None or core in _known_names() or head in _known_names()
+
+
+@lru_cache(maxsize=1)
+def _known_names() -> frozenset[str]:
+    """Labels of the datasets and models the vocabularies know."""
+    return vocab_labels("benchmarks") | vocab_labels("models")
 
 
 def _caps_name(token: str) -> bool:
-    """An upper-case name with a digit or hyphen (``CLMBR-T``, ``GPT-4``), not a plain acronym (``VQA``)."""
-    return token.isupper() and not token.isalpha() and _name_like(token) and token[:1].isalpha()
+    """An upper-case name with a digit or hyphen (``CLMBR-T``, ``MIMIC-IV``), not a plain acronym
+    (``VQA``) nor a disease or virus with its number (``COVID-19``, ``HIV-1``), which a topic may end with.
+
+    >>> [_caps_name(t) for t in ("CLMBR-T", "MIMIC-IV", "VQA", "COVID-19", "HIV-1")]
+    [True, True, False, False, False]
+    """
+    return (token.isupper() and not token.isalpha() and _name_like(token) and token[:1].isalpha()
+            and re.fullmatch(r"[A-Z]+-\d+", token) is None)
 
 
 def split_topic_title(rest: str, ev: Evidence) -> tuple[str, str, str | None]:
