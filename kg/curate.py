@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
-from kg.link import FAMILY_OF, Linked, link
+from kg.link import FAMILY_OF, Edge, Linked, link
 from kg.link.resolve import name_key
 from kg.namespaces import sparql_prologue
 from kg.parse import Entry, Evidence, learn_record, parse_record
@@ -63,7 +63,8 @@ def catalog_evidence(records: list[StoredRecord]) -> Evidence:
 def relink(records: list[StoredRecord], ev: Evidence | None = None) -> list[tuple[StoredRecord, Entry, Linked]]:
     """Parse and link stored records again, with evidence from all of them (as at ingest) unless
     ``ev`` is given."""
-    ev = ev or catalog_evidence(records)
+    if ev is None:
+        ev = catalog_evidence(records)
     out = []
     for r in records:
         e = parse_record(r.record(), ev)
@@ -140,7 +141,9 @@ def candidate_records(store: Store, iri: str) -> set[str]:
 
 def explain(store: Store, name: str, limit: int | None = None) -> list[Explanation]:
     """The entries and rules behind each node named ``name``: at most ``limit`` entries a node
-    (None: all), with ``more`` the number of further records that may link it."""
+    (None or 0: all), with ``more`` the number of further records that may link it (``links`` are
+    those of the entries shown)."""
+    limit = limit or None
     nodes = find_nodes(store, name)
     if not nodes:
         return []
@@ -177,11 +180,11 @@ def explain(store: Store, name: str, limit: int | None = None) -> list[Explanati
     return out
 
 
-def _edge_text(e: object, iri: str) -> str:
+def _edge_text(e: Edge, iri: str) -> str:
     """``kgo:addressesTask ← dataset:cmb`` seen from ``iri``: the property and the other end."""
-    if e.subject == iri:  # type: ignore[attr-defined]
-        return f"{_short(e.predicate)} → {_short(e.object)}"  # type: ignore[attr-defined]
-    return f"{_short(e.predicate)} ← {_short(e.subject)}"  # type: ignore[attr-defined]
+    if e.subject == iri:
+        return f"{_short(e.predicate)} → {_short(e.object)}"
+    return f"{_short(e.predicate)} ← {_short(e.subject)}"
 
 
 def _short(iri: str) -> str:

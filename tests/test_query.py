@@ -125,7 +125,7 @@ def test_a_table_shows_the_first_thousand_rows_and_says_how_many(runner, built_s
     assert table.exit_code == 0
     shown = [int(x) for x in re.findall(r"^│ (\d+) +│$", table.stdout, re.M)]
     assert shown == list(range(1, 1001))
-    assert "1200 rows; the first 1000 shown (--limit 0 shows all" in table.stdout
+    assert "1200 rows; the first 1000 shown (--limit 0 shows all;" in table.stdout
     everything = invoke(runner, built_store, "-e", q, "--limit", "0")
     assert len(re.findall(r"^│ (\d+) +│$", everything.stdout, re.M)) == 1200
     assert everything.stdout.rstrip().endswith("1200 rows")

@@ -12,7 +12,7 @@ from kg.cli.options import EXIT_USAGE, fail, format_option, opened_store, store_
 @store_option
 @format_option("text", "json", default="text")
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Show at most this many entries a node (0: all); the rest are counted.")
+              help="Show at most this many entries a node (0: all), and how many more records may link it.")
 def explain(name: str, store_spec: str | None, fmt: str, limit: int) -> None:
     """Show the entries and rules that produced the node NAME and its links.
 

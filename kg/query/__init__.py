@@ -72,7 +72,7 @@ GRAPH_FORMATS = ("turtle", "nt", "nq", "trig", "jsonld", "rdfxml", "n3")
 SOLUTION_FORMATS = ("json", "xml", "csv", "tsv", "table")
 
 
-def serialize_result(result: object, fmt: str, *, table_rows: int | None = TABLE_ROWS) -> bytes:
+def serialize_result(result: object, fmt: str, *, table_rows: int | None = None) -> bytes:
     """A :class:`kg.query.run.Result` as bytes: SELECT/ASK in a SPARQL 1.1 results format
     (json, xml, csv, tsv) or a text ``table`` of at most ``table_rows`` rows (None: all) that says
     how many there are; CONSTRUCT/DESCRIBE in an RDF syntax (turtle, nt, jsonld, rdfxml …;
@@ -128,7 +128,7 @@ def _result_table(result: object, max_rows: int | None = TABLE_ROWS) -> str:
     │ 1 │
     │ 2 │
     └───┘
-    3 rows; the first 2 shown (--limit 0 shows all, --format csv, tsv or json writes all)
+    3 rows; the first 2 shown (--limit 0 shows all; --format csv, tsv, json or xml writes all)
     <BLANKLINE>
     """
     from io import StringIO
@@ -154,7 +154,7 @@ def _result_table(result: object, max_rows: int | None = TABLE_ROWS) -> str:
     if result.truncated:  # type: ignore[attr-defined]
         more = " (truncated: more rows exist; raise --limit)"
     elif max_rows is not None and n > max_rows:
-        more = f"; the first {max_rows} shown (--limit 0 shows all, --format csv, tsv or json writes all)"
+        more = f"; the first {max_rows} shown (--limit 0 shows all; --format csv, tsv, json or xml writes all)"
     else:
         more = ""
     console.print(f"{n} row{'s' if n != 1 else ''}{more}")
