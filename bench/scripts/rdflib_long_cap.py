@@ -6,35 +6,14 @@ Usage: kg export -f nq --store STORE -o all.nq &&
 """
 
 import signal
-import statistics
 import sys
 import time
 
-from bench.run import bindings, example_params, named_queries
+from bench.run import _alarm, _median_ms, _Timeout, bindings, example_params, named_queries
 from kg.namespaces import sparql_prologue
 from kg.query.params import bind_values
 from kg.query.run import execute
 from kg.store import open_store
-
-
-class _Timeout(Exception):
-    pass
-
-
-def _alarm(signum: int, frame: object) -> None:
-    raise _Timeout
-
-
-def _median_ms(run, cap_ms: float = 2000) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(3):  # one run when a run takes longer than cap_ms, as the bench does
-        t = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - t) * 1000)
-        if times[-1] > cap_ms:
-            break
-    return statistics.median(times)
-
 
 if __name__ == "__main__":
     store_spec, nquads, cap, names = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
@@ -44,7 +23,7 @@ if __name__ == "__main__":
         text, params = named_queries()[name]
         subs = bindings(params, store, example_params(name))
         texts[name] = bind_values(sparql_prologue() + text, subs) if subs else sparql_prologue() + text
-        medkg[name] = _median_ms(lambda text=text, subs=subs: execute(store, text, substitutions=subs))
+        medkg[name] = _median_ms(lambda text=text, subs=subs: execute(store, text, substitutions=subs), 3)
         print(f"medkg  {name:35s} {medkg[name]:9.1f} ms", flush=True)
     store.close()
 
@@ -58,7 +37,7 @@ if __name__ == "__main__":
     for name in names:
         signal.alarm(cap)
         try:
-            ms = _median_ms(lambda name=name: sum(1 for _ in ds.query(texts[name])))
+            ms = _median_ms(lambda name=name: sum(1 for _ in ds.query(texts[name])), 3)
             print(f"rdflib {name:35s} {ms:9.1f} ms  {ms / medkg[name]:.1f}x", flush=True)
         except _Timeout:
             print(f"rdflib {name:35s} > {cap} s  > {cap * 1000 / medkg[name]:.1f}x", flush=True)
