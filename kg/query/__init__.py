@@ -116,7 +116,7 @@ def serialize_result(result: object, fmt: str, *, table_rows: int | None = None)
     return out.getvalue()
 
 
-def _result_table(result: object, max_rows: int | None = TABLE_ROWS) -> str:
+def _result_table(result: object, max_rows: int | None = None) -> str:
     """A text table of the first ``max_rows`` rows (None: all) and how many rows there are.
 
     >>> from kg.query.run import execute
