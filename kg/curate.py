@@ -60,17 +60,17 @@ def catalog_evidence(records: list[StoredRecord]) -> Evidence:
     return ev
 
 
-def relink(records: list[StoredRecord], ev: Evidence | None = None) -> list[tuple[StoredRecord, Entry, Linked]]:
-    """Parse and link stored records again, with evidence from all of them (as at ingest) unless
-    ``ev`` is given."""
+def relink(
+    records: list[StoredRecord], ev: Evidence | None = None,
+) -> Iterator[tuple[StoredRecord, Entry, Linked]]:
+    """Parse and link stored records again, one at a time, with evidence from all of them (as at
+    ingest) unless ``ev`` (the whole catalog's) is given."""
     if ev is None:
         ev = catalog_evidence(records)
-    out = []
     for r in records:
         e = parse_record(r.record(), ev)
         if isinstance(e, Entry):
-            out.append((r, e, link(e)))  # as ingest links
-    return out
+            yield r, e, link(e)  # as ingest links
 
 
 # ---------------------------------------------------------------- explain
@@ -157,14 +157,10 @@ def explain(store: Store, name: str, limit: int | None = None) -> list[Explanati
         ex = Explanation(iri, label, classes, name_key(label), vocabulary=vocab)
         wanted = candidate_records(store, iri)
         todo = [r for r in records if r.iri in wanted]
-        for i, rec in enumerate(todo):
+        for rec, _entry, linked in relink(todo, ev):
             if limit is not None and len(ex.entries) >= limit:
-                ex.more = len(todo) - i
+                ex.more = len(todo) - todo.index(rec)
                 break
-            entry = parse_record(rec.record(), ev)
-            if not isinstance(entry, Entry):
-                continue
-            linked = link(entry)  # as ingest links
             rules = [f"node: {n.rule}" for n in linked.nodes if n.iri == iri and n.rule]
             edges = [e for e in linked.edges if iri in (e.subject, e.object)]
             if not rules and not edges:
@@ -244,7 +240,7 @@ def title_description_mismatch(entry: Entry) -> str | None:
 def review(store: Store) -> list[ReviewItem]:
     items: list[ReviewItem] = []
     records = stored_records(store)
-    relinked = relink(records)
+    relinked = list(relink(records))
     for rec, entry, linked in relinked:
         where = f"{rec.path}:{rec.line}"
         for g in entry.guesses:

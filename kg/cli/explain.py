@@ -31,7 +31,7 @@ def explain(name: str, store_spec: str | None, fmt: str, limit: int) -> None:
     from kg.curate import explain as run
 
     with opened_store(store_spec, read_only=True) as store:
-        found = run(store, name, limit=limit or None)
+        found = run(store, name, limit=limit)
     if not found:
         fail(f"no node named {name!r} (try kg query -e 'SELECT ?l WHERE {{ ?x rdfs:label ?l }}')", EXIT_USAGE)
     if fmt == "json":
