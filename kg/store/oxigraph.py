@@ -238,13 +238,14 @@ class OxigraphStore:
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()} or None
         if self.materialized_union:
             if subs:
-                # the same bindings also as a VALUES block: Oxigraph's optimizer does not see that a
+                # the same bindings also as VALUES blocks: Oxigraph's optimizer does not see that a
                 # substituted variable is bound and starts elsewhere (2–100x slower on the library's
-                # selective queries); at the top only: substitution binds it in the sub-selects
+                # selective queries); in sub-selects for IRIs only (kg.query.params.bind_values)
                 from kg.query.params import bind_values
 
+                iris = [k for k, v in (substitutions or {}).items() if isinstance(v, ox.NamedNode)]
                 try:
-                    return self._store.query(bind_values(sparql, substitutions or {}, inner=False),
+                    return self._store.query(bind_values(sparql, substitutions or {}, inner=iris),
                                              substitutions=subs)
                 except (ValueError, SyntaxError):
                     pass  # no WHERE group to put it in, or a syntax error: reported on the user's own text
