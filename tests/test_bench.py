@@ -47,3 +47,48 @@ def test_kg_bench_prints_the_table(runner, tmp_path: Path) -> None:  # noqa: ANN
         assert beside[m].endswith(" s"), (m, beside[m])
     assert "x of floor" in out.read_text("utf-8")
     assert lines[0] in r.output
+
+
+def _answers(store, text: str, subs: dict) -> list[tuple]:  # noqa: ANN001
+    """The rows as sorted tuples of strings; a ``" | "``-joined list (GROUP_CONCAT) as a set."""
+    from kg.query.run import execute
+
+    res = execute(store, text, substitutions=subs)
+    return sorted(tuple(str(sorted(v.value.split(" | "))) if v is not None and " | " in v.value else str(v)
+                        for v in row) for row in res.rows)
+
+
+def test_rdflib_texts_answer_as_the_library(tmp_path: Path) -> None:
+    """The texts rdflib runs instead of a library query's own (bench/rdflib_queries) give the same
+    answers: every example, and every venue and topic pair of a generated catalog."""
+    import pyoxigraph as ox
+
+    from bench.run import RDFLIB_QUERIES, bindings, example_params, named_queries, rdflib_text
+    from kg.build import reference_graphs
+    from kg.ingest import ingest
+    from kg.store import open_store
+
+    write_catalog(tmp_path / "catalog", 600, per_file=200)
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    try:
+        ingest([tmp_path / "catalog"], store, extra=reference_graphs())
+        names = sorted(p.stem for p in RDFLIB_QUERIES.glob("*.rq"))
+        assert {"topics", "venue-topic-data"} <= set(names)
+        queries = named_queries()
+        pairs = [(r["v"], r["t"]) for r in store.query(
+            "SELECT DISTINCT ?v ?t WHERE { ?p <https://w3id.org/medkg/ontology#hasTopic> ?t ; "
+            "<https://w3id.org/medkg/ontology#publishedIn>/<https://w3id.org/medkg/ontology#series>? ?v }")]
+        rows = 0
+        for name in names:
+            text, params = queries[name]
+            assert rdflib_text(name, text) != text
+            cases = [bindings(params, store, example_params(name))]
+            if name == "venue-topic-data":
+                cases += [{"venue": v, "topic": t} for v, t in pairs]
+            for subs in cases:
+                ours = _answers(store, text, subs)
+                assert _answers(store, rdflib_text(name, text), subs) == ours, (name, subs)
+                rows += len(ours)
+        assert len(pairs) > 20 and rows > 100 and all(isinstance(v, ox.NamedNode) for v, _ in pairs)
+    finally:
+        store.close()

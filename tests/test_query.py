@@ -198,3 +198,17 @@ def test_bind_values_skips_templates_strings_and_comments():
     assert out.startswith('CONSTRUCT { ?s ?p "{" } # {\nWHERE { VALUES (?s ?o) { (<http://e.org/a> "a \\"q\\" }") }')
     with pytest.raises(ValueError):
         bind_values("SELECT * WHERE { ?s ?p ?o }", {"bad name": ox.Literal("x")})
+
+
+def test_bind_values_inner_names_which_parameters_enter_sub_selects():
+    """The embedded store writes IRI parameters into sub-selects (a start for Oxigraph's optimizer)
+    and text parameters at the top only; remote stores get every parameter everywhere."""
+    q = "SELECT ?d WHERE { { SELECT ?d WHERE { ?d ?p ?t ; ?q ?v FILTER(CONTAINS(?v, ?x)) } } }"
+    b = {"t": ox.NamedNode("http://e.org/t"), "x": ox.Literal("x")}
+    blocks = lambda text: text.count("VALUES")  # noqa: E731
+    assert blocks(bind_values(q, b)) == 2
+    assert blocks(bind_values(q, b, inner=False)) == 1
+    partial = bind_values(q, b, inner=["t"])
+    inner_group = partial[partial.index("{ SELECT"):]
+    assert "VALUES (?t) { (<http://e.org/t>) }" in inner_group and '"x"' not in inner_group
+    assert partial.count('"x"') == 1  # at the top
