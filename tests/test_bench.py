@@ -73,7 +73,7 @@ def test_rdflib_texts_answer_as_the_library(tmp_path: Path) -> None:
     try:
         ingest([tmp_path / "catalog"], store, extra=reference_graphs())
         names = sorted(p.stem for p in RDFLIB_QUERIES.glob("*.rq"))
-        assert {"topics", "venue-topic-data"} <= set(names)
+        assert {"topics", "unlinked-resources", "venue-topic-data"} <= set(names)
         queries = named_queries()
         pairs = [(r["v"], r["t"]) for r in store.query(
             "SELECT DISTINCT ?v ?t WHERE { ?p <https://w3id.org/medkg/ontology#hasTopic> ?t ; "
