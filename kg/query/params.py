@@ -514,7 +514,8 @@ def bind_values(query_text: str, bindings: Mapping[str, object], *,
         raise ValueError("cannot bind parameters: the query has no WHERE group")
     code = code_only(query_text)
     inserts = [(at, names)]
-    inside = names if inner is True else [] if inner is False else [k for k in names if k in set(inner)]
+    wanted = set(names) if inner is True else set() if inner is False else set(inner)
+    inside = [k for k in names if k in wanted]
     for brace in _inner_groups(code, at) if inside else ():
         span = code[brace:_closing(code, brace)]
         mentioned = [k for k in inside if re.search(rf"[?$]{k}(?![A-Za-z0-9_])", span)]
