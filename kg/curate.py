@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from kg.link import FAMILY_OF, Edge, Linked, link
+from kg.link.catalog import CatalogNames, described_names
 from kg.link.resolve import name_key
 from kg.namespaces import sparql_prologue
 from kg.parse import Entry, Evidence, learn_record, parse_record
@@ -60,17 +61,25 @@ def catalog_evidence(records: list[StoredRecord]) -> Evidence:
     return ev
 
 
+def catalog_names(records: list[StoredRecord], ev: Evidence) -> CatalogNames:
+    """The datasets the stored entries describe or introduce, as at ingest (:mod:`kg.link.catalog`)."""
+    entries = (parse_record(r.record(), ev) for r in records)
+    return CatalogNames.from_pairs(p for e in entries if isinstance(e, Entry) for p in described_names(e))
+
+
 def relink(
-    records: list[StoredRecord], ev: Evidence | None = None,
+    records: list[StoredRecord], ev: Evidence | None = None, names: CatalogNames | None = None,
 ) -> Iterator[tuple[StoredRecord, Entry, Linked]]:
-    """Parse and link stored records again, one at a time, with evidence from all of them (as at
-    ingest) unless ``ev`` (the whole catalog's) is given."""
+    """Parse and link stored records again, one at a time, with the evidence and the catalog names
+    of all of them (as at ingest) unless ``ev`` and ``names`` (the whole catalog's) are given."""
     if ev is None:
         ev = catalog_evidence(records)
+    if names is None:
+        names = catalog_names(records, ev)
     for r in records:
         e = parse_record(r.record(), ev)
         if isinstance(e, Entry):
-            yield r, e, link(e)  # as ingest links
+            yield r, e, link(e, names)  # as ingest links
 
 
 # ---------------------------------------------------------------- explain
@@ -149,6 +158,7 @@ def explain(store: Store, name: str, limit: int | None = None) -> list[Explanati
         return []
     records = stored_records(store)
     ev = catalog_evidence(records)
+    names = catalog_names(records, ev)
     out = []
     for iri, label in nodes:
         classes = sorted({(r["c"] or "").rsplit("#", 1)[-1] for r in _rows(
@@ -157,7 +167,7 @@ def explain(store: Store, name: str, limit: int | None = None) -> list[Explanati
         ex = Explanation(iri, label, classes, name_key(label), vocabulary=vocab)
         wanted = candidate_records(store, iri)
         todo = [r for r in records if r.iri in wanted]
-        for rec, _entry, linked in relink(todo, ev):
+        for rec, _entry, linked in relink(todo, ev, names):
             if limit is not None and len(ex.entries) >= limit:
                 ex.more = len(todo) - todo.index(rec)
                 break

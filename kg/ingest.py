@@ -5,14 +5,20 @@ what it said before and ingesting an unchanged file (same content hash, recorded
 and the same pipeline: :func:`pipeline_hash`) changes nothing. All graphs of one ingest are
 committed in one transaction.
 
+Linking a paper needs the whole catalog: the datasets other entries describe or introduce
+(:class:`kg.link.catalog.CatalogNames`) are gathered from every file given before any entry is
+linked. The digest of the names that occur in a file is part of the pipeline hash its graph
+records, so a file is linked again when one of them changes (a dataset entry added, renamed or
+removed elsewhere), and only then.
+
 Large catalogs take the bulk path (:func:`ingest` with ``bulk=True``, automatic from
 :data:`BULK_MIN` entries when the store supports it): worker processes gather the catalog-wide
-evidence file by file, then parse, link and map the records, a chunk of :data:`CHUNK` records at a
-time, each chunk written as an N-Triples file of its graph in a spool directory (the records that
-do not depend on the learned resource fields first, while this process learns them); at most
-``2 × workers`` chunks are in flight, so memory stays bounded whatever the catalog size. The store
-then bulk-loads the chunk files and commits all graphs at once (``replace_graphs_bulk``). The graph
-is the same as the one the in-process path builds, quad for quad.
+evidence file by file and the catalog names (the papers' while this process learns the resource
+fields, then the resources'), then parse, link and map the records, a chunk of :data:`CHUNK`
+records at a time, each chunk written as an N-Triples file of its graph in a spool directory; at
+most ``2 × workers`` chunks are in flight, so memory stays bounded whatever the catalog size. The
+store then bulk-loads the chunk files and commits all graphs at once (``replace_graphs_bulk``). The
+graph is the same as the one the in-process path builds, quad for quad.
 """
 
 from __future__ import annotations
@@ -34,11 +40,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.link import link
+from kg.link import link, resource_class
+from kg.link.catalog import CatalogNames, described_names
 from kg.map import to_ntriples, to_quads
 from kg.map.iri import graph_iri
 from kg.namespaces import DCTERMS, KGO, RDF, RDFS, VOID, XSD, base
-from kg.parse import Entry, Evidence, gather_evidence, learn_fields, learn_record, parse_record, uses_fields
+from kg.parse import Entry, Evidence, gather_evidence, learn_fields, parse_record, uses_fields
+from kg.parse.header import HeaderError, parse_fields
 from kg.read import Problem, Record, catalog_files, display_path, read_file
 from kg.store import Store, StoreError
 
@@ -74,16 +82,32 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def pipeline_hash() -> str:
+def pipeline_hash(names_digest: str = "") -> str:
     """SHA-256 of what turns a catalog file into triples besides the file itself: the code of the
-    read, parse, link and map stages, the vocabularies, pycountry's version (language names) and
-    the IRI base. Recorded beside the file's content hash, so that a file is ingested again after
-    medkg, a vocabulary or ``KG_BASE`` changed, not only when the file did.
+    read, parse, link and map stages, the vocabularies, pycountry's version (language names), the
+    IRI base and the digest of the catalog names that occur in the file (:func:`names_digest`),
+    when there are any. Recorded beside the file's content hash, so that a file is ingested again
+    after medkg, a vocabulary, ``KG_BASE`` or a dataset it names changed, not only when it did.
 
-    >>> len(pipeline_hash()), pipeline_hash() == pipeline_hash()
-    (64, True)
+    >>> len(pipeline_hash()), pipeline_hash() == pipeline_hash(""), pipeline_hash() == pipeline_hash("ab")
+    (64, True, False)
     """
-    return _pipeline_hash(base())
+    code = _pipeline_hash(base())
+    if not names_digest:
+        return code
+    return hashlib.sha256(f"{code}\n{names_digest}".encode()).hexdigest()
+
+
+def record_text(r: Record | Problem) -> str:
+    """The text of a record as the file holds it (what :func:`names_digest` scans)."""
+    return r.raw if isinstance(r, Problem) else f"{r.header}\n{r.description or ''}"
+
+
+def names_digest(path: Path, names: CatalogNames) -> str:
+    """Digest of the catalog names that occur in a file's records (see :mod:`kg.link.catalog`)."""
+    if not names:
+        return ""
+    return names.digest(names.occurring(record_text(r) for r in read_file(path)))
 
 
 @cache
@@ -131,16 +155,16 @@ def _rejected_quads(p: Problem, g: ox.NamedNode) -> Iterator[ox.Quad]:
 
 def source_quads(
     path: Path, display: str, graph: str, digest_hex: str, ev: Evidence,
-    report: SourceReport, progress: Progress | None = None,
+    report: SourceReport, progress: Progress | None = None, names: CatalogNames | None = None,
 ) -> Iterator[ox.Quad]:
     """All quads one catalog file contributes to its graph, including its self-description."""
     g = ox.NamedNode(graph)
-    yield from _header_quads(graph, display, digest_hex)
+    yield from _header_quads(graph, display, digest_hex, pipeline_hash(names_digest(path, names) if names else ""))
     for r in read_file(path):
         result = r if isinstance(r, Problem) else parse_record(r, ev)
         if isinstance(result, Entry):
             report.entries += 1
-            for q in to_quads(link(result), graph):
+            for q in to_quads(link(result, names), graph):
                 report.quads += 1
                 yield q
         else:
@@ -159,12 +183,12 @@ def rdf_file_quads(path: Path, graph: str) -> Iterator[ox.Quad]:
             yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
-def _header_quads(graph: str, display: str, digest_hex: str) -> list[ox.Quad]:
+def _header_quads(graph: str, display: str, digest_hex: str, phash: str) -> list[ox.Quad]:
     g = ox.NamedNode(graph)
     return [
         ox.Quad(g, ox.NamedNode(RDF + "type"), ox.NamedNode(VOID + "Dataset"), g),
         ox.Quad(g, ox.NamedNode(KGO + "contentHash"), ox.Literal(digest_hex), g),
-        ox.Quad(g, ox.NamedNode(KGO + "pipelineHash"), ox.Literal(pipeline_hash()), g),
+        ox.Quad(g, ox.NamedNode(KGO + "pipelineHash"), ox.Literal(phash), g),
         ox.Quad(g, ox.NamedNode(DCTERMS + "source"), ox.Literal(display), g),
     ]
 
@@ -204,7 +228,7 @@ def ingest(
                 records = list(read_file(f))
                 total += len(records)
                 gather_evidence(records, ev)
-        report, todo, unchanged, seen_graphs = _sources(files, store, force)
+        report, sources, seen_graphs = _sources(files, store)
         for fut in pending:
             count, words, words_lower, prefixes = fut.result()
             total += count
@@ -214,16 +238,26 @@ def ingest(
 
         if bulk is None:
             bulk = total >= BULK_MIN
-        if not (bulk and can_bulk and todo):
+        if not (bulk and can_bulk):
             if pool:
                 pool.close()
                 pool = None
         elif pool is None:
             pool = _Pool(workers)
         if pool:
-            pool.warm_up()  # the workers build their matchers before their first chunk
+            spool = _make_spool()
+            with _spool_errors(spool):  # and learns the resource fields meanwhile
+                names = _names_in_pool(pool, files, ev, spool)
         else:
-            learn_fields(files, ev)  # the bulk path learns them while the workers start on the rest
+            learn_fields(files, ev)
+            names = catalog_names(files, ev)
+        with _spool_errors(spool) if spool else contextlib.nullcontext():
+            todo, unchanged = _changed(sources, names, force, pool, spool)
+        if pool and not todo:
+            pool.close()
+            pool = None
+        elif pool:
+            pool.warm_up()  # the workers build their matchers before their first chunk
         tick = progress(total) if progress else None
         for f, src in unchanged:
             for r in read_file(f):
@@ -240,31 +274,27 @@ def ingest(
             prefix = f"{base()}graph/catalog/"
             pruned = [g for g in store.graph_names() if g.startswith(prefix) and g not in seen_graphs]
         if pool:
-            names = [item[2] for item in todo] + list(extra or {}) + pruned
-            try:
-                spool = _spool_dir()
-            except OSError as err:
-                where = os.environ.get("KG_TMPDIR") or tempfile.gettempdir()
-                raise StoreError(f"{where}: cannot write the ingest's chunk files "
-                                 f"(set KG_TMPDIR to a larger disk): {err.strerror or err}") from None
+            assert spool is not None
+            replaced = [item[2] for item in todo] + list(extra or {}) + pruned
+            found: dict[str, set[str]] = {}  # graph → keys of the catalog names its records hold
             if hasattr(store, "bulk_replace"):
                 # chunks are bulk-loaded as they come, while the workers parse the next ones
-                with store.bulk_replace(names) as tx:  # type: ignore[attr-defined]
-                    _parse_in_pool(pool, files, todo, ev, spool, tick, extra or {}, graphs, tx.load)
+                with store.bulk_replace(replaced) as tx:  # type: ignore[attr-defined]
+                    _parse_in_pool(pool, todo, ev, names, spool, tick, extra or {}, graphs, found, tx.load)
                     pool.close()
                     pool = None
-                    _finish_bulk(graphs, todo, pruned)
+                    _finish_bulk(graphs, todo, pruned, names, found)
                     tx.commit(graphs)
             else:
-                files_of = _parse_in_pool(pool, files, todo, ev, spool, tick, extra or {}, graphs, None)
+                files_of = _parse_in_pool(pool, todo, ev, names, spool, tick, extra or {}, graphs, found, None)
                 pool.close()  # the workers' memory goes before the bulk load
                 pool = None
-                _finish_bulk(graphs, todo, pruned)
+                _finish_bulk(graphs, todo, pruned, names, found)
                 store.replace_graphs_bulk(graphs, files_of)  # type: ignore[attr-defined]
         else:
             for f, display, graph, digest_hex, src in todo:
                 # materialise per file so that the report is complete before the commit
-                graphs[graph] = list(source_quads(f, display, graph, digest_hex, ev, src, tick))
+                graphs[graph] = list(source_quads(f, display, graph, digest_hex, ev, src, tick, names))
             for graph, factory in (extra or {}).items():
                 quads = list(factory())
                 if force or not _holds_exactly(store, graph, quads):
@@ -284,13 +314,13 @@ def ingest(
 Todo = tuple[Path, str, str, str, SourceReport]  # file, display path, graph, content hash, report
 
 
-def _sources(
-    files: list[Path], store: Store, force: bool,
-) -> tuple[IngestReport, list[Todo], list[tuple[Path, SourceReport]], dict[str, str]]:
-    """The report's sources; the files to load and the unchanged ones; graph → display path."""
+Source = tuple[Todo, tuple[str, str] | None]  # with the hashes its graph records
+
+
+def _sources(files: list[Path], store: Store) -> tuple[IngestReport, list[Source], dict[str, str]]:
+    """The report's sources, each with the hashes its graph records now; graph → display path."""
     report = IngestReport()
-    todo: list[Todo] = []
-    unchanged: list[tuple[Path, SourceReport]] = []
+    sources: list[Source] = []
     seen_graphs: dict[str, str] = {}
     for f in files:
         display = display_path(f)
@@ -298,20 +328,68 @@ def _sources(
         if graph in seen_graphs:
             raise ValueError(f"{display}: same file name as {seen_graphs[graph]} (one graph per file name)")
         seen_graphs[graph] = display
-        digest_hex = file_hash(f)
         src = SourceReport(display, graph, "loaded")
         report.sources.append(src)
-        if not force and stored_hashes(store, graph) == (digest_hex, pipeline_hash()):
-            src.status = "unchanged"
-            unchanged.append((f, src))
-            continue
-        todo.append((f, display, graph, digest_hex, src))
-    return report, todo, unchanged, seen_graphs
+        sources.append(((f, display, graph, file_hash(f), src), stored_hashes(store, graph)))
+    return report, sources, seen_graphs
+
+
+def _changed(
+    sources: list[Source], names: CatalogNames, force: bool, pool: _Pool | None, spool: Path | None,
+) -> tuple[list[Todo], list[tuple[Path, SourceReport]]]:
+    """The files to load and the unchanged ones (same content and pipeline hash, unless ``force``);
+    the names digest is computed (in the workers, when there are) only for files whose content and
+    code are unchanged."""
+    todo: list[Todo] = []
+    unchanged: list[tuple[Path, SourceReport]] = []
+    code = pipeline_hash()
+    same = [item for item, stored in sources if not force and stored is not None and stored[0] == item[3]
+            and (stored[1] == code or names)]
+    if pool and spool and names and same:
+        names_file = str(_names_file(names, spool))
+        futs = [pool.submit(_names_digest, names_file, item[0]) for item in same]
+        digests = {item[2]: fut.result() for item, fut in zip(same, futs, strict=True)}
+    else:
+        digests = {item[2]: names_digest(item[0], names) for item in same}
+    for item, stored in sources:
+        if item[2] in digests and stored == (item[3], pipeline_hash(digests[item[2]])):
+            item[4].status = "unchanged"
+            unchanged.append((item[0], item[4]))
+        else:
+            todo.append(item)
+    return todo, unchanged
+
+
+def catalog_names(files: list[Path], ev: Evidence) -> CatalogNames:
+    """The datasets the catalog's entries describe or introduce (the evidence is complete)."""
+    return CatalogNames.from_pairs(
+        pair for f in files for r in read_file(f) if isinstance(r, Record)
+        for pair in _described(r, ev))
+
+
+def _described(r: Record, ev: Evidence) -> list[tuple[str, str]]:
+    if uses_fields(r):  # a resource: its header says what it describes (no description work)
+        try:
+            f = parse_fields(r.header, ev)
+        except HeaderError:
+            return []
+        return [(f.name, resource_class(f.resource_type))] if f.name else []
+    e = parse_record(r, ev)
+    return described_names(e) if isinstance(e, Entry) else []
 
 
 # -- the bulk path: worker processes gather evidence, then turn record chunks into N-Triples files
 
 MIN_ENTRY_BYTES = 200  # catalog entries are longer: below BULK_MIN × this, do not start workers early
+
+
+def _make_spool() -> Path:
+    try:
+        return _spool_dir()
+    except OSError as err:
+        where = os.environ.get("KG_TMPDIR") or tempfile.gettempdir()
+        raise StoreError(f"{where}: cannot write the ingest's chunk files "
+                         f"(set KG_TMPDIR to a larger disk): {err.strerror or err}") from None
 
 
 def _spool_dir() -> Path:
@@ -379,19 +457,51 @@ def _warm_up() -> None:
         matcher()
 
 
-_WORKER_EVIDENCE: tuple[str, Evidence] | None = None
+_WORKER_STATE: dict[str, object] = {}
 
 
-def _evidence(path: str) -> Evidence:
-    """The catalog's evidence, pickled once by the main process, unpickled once per worker."""
-    global _WORKER_EVIDENCE
-    if _WORKER_EVIDENCE is None or _WORKER_EVIDENCE[0] != path:
+def _unpickled(path: str) -> object:
+    """What the main process pickled once for all tasks (the evidence, the catalog names),
+    unpickled once per worker."""
+    if path not in _WORKER_STATE:
         with open(path, "rb") as fh:
-            _WORKER_EVIDENCE = (path, pickle.load(fh))
-    return _WORKER_EVIDENCE[1]
+            _WORKER_STATE[path] = pickle.load(fh)
+    return _WORKER_STATE[path]
 
 
-def _chunk_lines(records: list[Record | Problem], graph: str, ev: Evidence, counts: dict[str, object]) -> list[str]:
+def _file_names(evidence: str, path: Path, resources: bool) -> list[tuple[str, str]]:
+    """Worker task: (name, class) of what one file's papers and works (or its resources, which
+    need the learned fields) describe or introduce."""
+    ev: Evidence = _unpickled(evidence)  # type: ignore[assignment]
+    return [pair for r in read_file(path) if isinstance(r, Record) and uses_fields(r) == resources
+            for pair in _described(r, ev)]
+
+
+def _names_digest(names: str, path: Path) -> str:
+    """Worker task: :func:`names_digest` of one file."""
+    return names_digest(path, _unpickled(names))  # type: ignore[arg-type]
+
+
+def _names_file(names: CatalogNames, spool: Path) -> Path:
+    path = spool / "names.pickle"
+    return path if path.exists() else _dump(names, path)
+
+
+def _names_in_pool(pool: _Pool, files: list[Path], ev: Evidence, spool: Path) -> CatalogNames:
+    """The catalog names (see :func:`catalog_names`), from the workers. Papers parse the same
+    before and after the resource fields are learned: their names are gathered while this process
+    learns those fields, then the resources' with the complete evidence."""
+    early = _dump(ev, spool / "evidence-early.pickle")
+    papers = [pool.submit(_file_names, str(early), f, False) for f in files]
+    learn_fields(files, ev)
+    final = _dump(ev, spool / "evidence.pickle")
+    resources = [pool.submit(_file_names, str(final), f, True) for f in files]
+    return CatalogNames.from_pairs(pair for fut in papers + resources for pair in fut.result())
+
+
+def _chunk_lines(
+    records: list[Record | Problem], graph: str, ev: Evidence, names: CatalogNames, counts: dict[str, object],
+) -> list[str]:
     """N-Triples lines of a chunk of records, written directly as text (see :func:`kg.map.to_ntriples`)."""
     g = ox.NamedNode(graph)
     rejected: list[Problem] = counts["rejected"]  # type: ignore[assignment]
@@ -401,7 +511,7 @@ def _chunk_lines(records: list[Record | Problem], graph: str, ev: Evidence, coun
         result = r if isinstance(r, Problem) else parse_record(r, ev)
         if isinstance(result, Entry):
             entries += 1
-            mapped = to_ntriples(link(result))
+            mapped = to_ntriples(link(result, names))
             quads += len(mapped)
             lines += mapped
         else:
@@ -412,10 +522,12 @@ def _chunk_lines(records: list[Record | Problem], graph: str, ev: Evidence, coun
     return lines
 
 
-def _parse_chunk(evidence: str, graph: str, out: str, records: list[Record | Problem]) -> dict[str, object]:
+def _parse_chunk(evidence: str, names: str, graph: str, out: str, records: list[Record | Problem]) -> dict[str, object]:
     """Worker task: one chunk of records → one N-Triples file; returns the counts and rejects."""
-    counts: dict[str, object] = {"entries": 0, "quads": 0, "rejected": [], "records": len(records)}
-    lines = _chunk_lines(records, graph, _evidence(evidence), counts)
+    catalog: CatalogNames = _unpickled(names)  # type: ignore[assignment]
+    counts: dict[str, object] = {"entries": 0, "quads": 0, "rejected": [], "records": len(records),
+                                 "names": catalog.occurring(record_text(r) for r in records)}
+    lines = _chunk_lines(records, graph, _unpickled(evidence), catalog, counts)  # type: ignore[arg-type]
     with open(out, "w", encoding="utf-8") as fh:
         # entries of a chunk repeat statements about what they share (a venue, a dataset …): a
         # fifth of the lines, which the bulk load would parse and sort for nothing
@@ -438,48 +550,62 @@ def _holds_exactly(store: Store, graph: str, quads: list[ox.Quad]) -> bool:
     return all(q.triple in new for q in reader(graph))
 
 
-def _finish_bulk(graphs: dict[str, Iterable[ox.Quad]], todo: list[Todo], pruned: list[str]) -> None:
+def _finish_bulk(
+    graphs: dict[str, Iterable[ox.Quad]], todo: list[Todo], pruned: list[str],
+    names: CatalogNames, found: Mapping[str, set[str]],
+) -> None:
     for _f, display, graph, digest_hex, _src in todo:
-        graphs[graph] = _header_quads(graph, display, digest_hex)
+        phash = pipeline_hash(names.digest(found.get(graph, set())) if names else "")
+        graphs[graph] = _header_quads(graph, display, digest_hex, phash)
     for g in pruned:
         graphs[g] = []
 
 
 def _parse_in_pool(
-    pool: _Pool, files: list[Path], todo: list[Todo], ev: Evidence, spool: Path,
+    pool: _Pool, todo: list[Todo], ev: Evidence, names: CatalogNames, spool: Path,
     tick: Progress | None, extra: Mapping[str, Callable[[], Iterable[ox.Quad]]],
-    graphs: dict[str, Iterable[ox.Quad]], on_chunk: Callable[[str, Path], None] | None,
+    graphs: dict[str, Iterable[ox.Quad]], found: dict[str, set[str]],
+    on_chunk: Callable[[str, Path], None] | None,
 ) -> dict[str, list[Path]]:
     """:func:`_parse_parallel`, with the chunk directory's write errors as one line (exit 3)."""
+    with _spool_errors(spool):
+        return _parse_parallel(pool, todo, ev, names, spool, tick, extra, graphs, found, on_chunk)
+
+
+@contextlib.contextmanager
+def _spool_errors(spool: Path) -> Iterator[None]:
     try:
-        return _parse_parallel(pool, files, todo, ev, spool, tick, extra, graphs, on_chunk)
+        yield
     except OSError as err:  # the chunk directory is full or not writable
         raise StoreError(f"{spool}: cannot write the ingest's chunk files "
                          f"(set KG_TMPDIR to a larger disk): {err.strerror or err}") from None
 
 
 def _parse_parallel(
-    pool: _Pool, files: list[Path], todo: list[Todo], ev: Evidence, spool: Path,
+    pool: _Pool, todo: list[Todo], ev: Evidence, names: CatalogNames, spool: Path,
     tick: Progress | None, extra: Mapping[str, Callable[[], Iterable[ox.Quad]]],
-    graphs: dict[str, Iterable[ox.Quad]], on_chunk: Callable[[str, Path], None] | None = None,
+    graphs: dict[str, Iterable[ox.Quad]], found: dict[str, set[str]],
+    on_chunk: Callable[[str, Path], None] | None = None,
 ) -> dict[str, list[Path]]:
-    """Parse, link and map every record of ``todo`` in the workers; N-Triples files per graph,
-    each handed to ``on_chunk(graph, path)`` as soon as it is written when given, else returned.
-
-    Only resource headers weigh the fields learned from the catalog (:func:`kg.parse.learn_fields`):
-    the workers start on the other records while this process learns the fields, then take the
-    resource records. Meanwhile this process also materialises the ``extra`` graphs into ``graphs``.
+    """Parse, link and map every record of ``todo`` in the workers, with the complete evidence and
+    the catalog names; N-Triples files per graph, each handed to ``on_chunk(graph, path)`` as soon
+    as it is written when given, else returned; ``found`` gets the keys of the catalog names each
+    graph's records hold. Meanwhile this process materialises the ``extra`` graphs into ``graphs``.
     """
     files_of: dict[str, list[Path]] = {item[2]: [] for item in todo}
     inflight: deque[tuple[Future, SourceReport, str, Path]] = deque()
     extras = list(extra.items())
     numbers = itertools.count()
+    evidence_file = spool / "evidence.pickle"  # written by _names_in_pool: the evidence is complete
+    evidence = str(evidence_file if evidence_file.exists() else _dump(ev, evidence_file))
+    names_path = str(_names_file(names, spool))
 
     def settle(fut: Future, src: SourceReport, graph: str, out: Path) -> None:
         c = fut.result()
         src.entries += c["entries"]
         src.quads += c["quads"]
         src.rejected.extend(c["rejected"])
+        found.setdefault(graph, set()).update(c["names"])
         if on_chunk is not None:
             on_chunk(graph, out)
         if tick:
@@ -491,42 +617,24 @@ def _parse_parallel(
             graph, factory = extras.pop(0)
             graphs[graph] = list(factory())
 
-    def submit(evidence: Path, graph: str, src: SourceReport, batch: list[Record | Problem]) -> None:
+    def submit(graph: str, src: SourceReport, batch: list[Record | Problem]) -> None:
         out = spool / f"{next(numbers)}.nt"
         if on_chunk is None:
             files_of[graph].append(out)
-        inflight.append((pool.submit(_parse_chunk, str(evidence), graph, str(out), batch), src, graph, out))
+        inflight.append((pool.submit(_parse_chunk, evidence, names_path, graph, str(out), batch), src, graph, out))
         while len(inflight) > 2 * pool.n:  # bounded memory: wait for the oldest chunk
             take_extras()  # the workers are busy: this process does its own share meanwhile
             settle(*inflight.popleft())
 
-    def chunks(evidence: Path, records: Iterable[Record | Problem], graph: str, src: SourceReport) -> None:
+    for f, _display, graph, _digest, src in todo:
         batch: list[Record | Problem] = []
-        for r in records:
+        for r in read_file(f):
             batch.append(r)
             if len(batch) >= CHUNK:
-                submit(evidence, graph, src, batch)
+                submit(graph, src, batch)
                 batch = []
         if batch:
-            submit(evidence, graph, src, batch)
-
-    def learning(records: Iterable[Record | Problem]) -> Iterator[Record | Problem]:
-        for r in records:
-            learn_record(r, ev)
-            yield r
-
-    by_file = {item[0]: item for item in todo}
-    early = _dump_evidence(ev, spool / "evidence-early.pickle")
-    for f in files:  # catalog order: what is learned from one resource header weighs the next
-        item = by_file.get(f)
-        if item is None:
-            for _ in learning(read_file(f)):
-                pass
-        else:
-            chunks(early, (r for r in learning(read_file(f)) if not uses_fields(r)), item[2], item[4])
-    final = _dump_evidence(ev, spool / "evidence.pickle")
-    for f, _display, graph, _digest, src in todo:
-        chunks(final, (r for r in read_file(f) if uses_fields(r)), graph, src)
+            submit(graph, src, batch)
     while inflight:
         take_extras()
         settle(*inflight.popleft())
@@ -536,9 +644,9 @@ def _parse_parallel(
     return files_of
 
 
-def _dump_evidence(ev: Evidence, path: Path) -> Path:
+def _dump(value: object, path: Path) -> Path:
     with path.open("wb") as fh:
-        pickle.dump(ev, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return path
 
 

@@ -64,10 +64,16 @@ def test_bulk_is_idempotent_and_replaces_changed_files(catalog: Path, tmp_path: 
     again, same = run(cat, store, bulk=True)
     assert {s.status for s in again.sources} == {"unchanged"} and same == before
     first = sorted(cat.glob("*.txt"))[0]
-    lines = first.read_text("utf-8").splitlines(keepends=True)
+    text = first.read_text("utf-8")
+    first.write_text(text.rstrip("\n") + " It was revised.\n", "utf-8")  # one description changed
+    changed, after = run(cat, store, bulk=True)
+    assert [s.status for s in changed.sources] == ["loaded", "unchanged", "unchanged"]
+    assert len(after) == len(before)
+    lines = text.splitlines(keepends=True)
     first.write_text("".join(lines[:-20]), "utf-8")  # 10 entries fewer in one file
     changed, after = run(cat, store, bulk=True)
-    assert [s.status for s in changed.sources].count("loaded") == 1
+    # the other files name datasets that the removed entries described: they are linked again
+    assert [s.status for s in changed.sources][0] == "loaded"
     _, fresh = run(cat, tmp_path / "fresh", bulk=False)
     assert after == fresh and len(after) < len(before)
 
@@ -133,3 +139,33 @@ def test_kill_before_commit_is_rolled_back_on_open(tmp_path: Path) -> None:
         assert not list(path.glob("pending-*.json"))
     finally:
         store.close()
+
+
+def test_large_replacements_build_a_new_store_and_swap_it_in(catalog: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Replacing existing graphs of SWAP_MIN_QUADS quads or more (here: any) builds the new store
+    beside the old one and swaps the directories: the same graph as a fresh build, nothing left
+    behind, whether every graph is replaced or only one (the others are copied)."""
+    import os
+    import shutil
+
+    import kg.store.oxigraph
+
+    monkeypatch.chdir(tmp_path)
+    cat = tmp_path / "catalog"
+    shutil.copytree(catalog, cat)
+    store = tmp_path / "store"
+    _, before = run(cat, store, bulk=True)
+    monkeypatch.setattr(kg.store.oxigraph, "SWAP_MIN_QUADS", 1)
+    inode = os.stat(store).st_ino
+    forced, again = run(cat, store, bulk=True, force=True)
+    assert {s.status for s in forced.sources} == {"loaded"} and again == before
+    assert os.stat(store).st_ino != inode, "a new store directory was swapped in"
+    first = sorted(cat.glob("*.txt"))[0]
+    first.write_text(first.read_text("utf-8").rstrip("\n") + " It was revised.\n", "utf-8")
+    inode = os.stat(store).st_ino
+    changed, after = run(cat, store, bulk=True)
+    assert [s.status for s in changed.sources] == ["loaded", "unchanged", "unchanged"]
+    assert os.stat(store).st_ino != inode
+    _, fresh = run(cat, tmp_path / "fresh", bulk=False)
+    assert after == fresh
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["catalog", "fresh", "store"]

@@ -10,9 +10,9 @@ node per real thing); concepts through the vocabularies in ``data/vocab`` (:mod:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from kg.link.resolve import resolve
 from kg.link.vocab import vocabulary
@@ -20,6 +20,9 @@ from kg.map.iri import digest, mint
 from kg.namespaces import KGO, base
 from kg.parse import Entry
 from kg.parse.text import has_cjk, normalize
+
+if TYPE_CHECKING:
+    from kg.link.catalog import CatalogNames
 
 # class → family (the IRI path segment)
 FAMILY_OF = {
@@ -163,9 +166,9 @@ def main_node(entry: Entry) -> Node:
     return node
 
 
-def link(entry: Entry, catalog_names: Mapping[str, tuple[str, str]] | None = None) -> Linked:
-    """Resolve one entry. ``catalog_names`` (name key → (class, name)) lets mentions of things
-    other catalog entries describe link to them (see :func:`kg.link.extract.catalog_names`)."""
+def link(entry: Entry, catalog_names: CatalogNames | None = None) -> Linked:
+    """Resolve one entry. ``catalog_names`` (:class:`kg.link.catalog.CatalogNames`: the datasets
+    the whole catalog describes or introduces) lets a paper naming one of them link to it."""
     record = f"{base()}record/{digest(entry.header + chr(10) + entry.raw_description, 16)}"
     main = main_node(entry)
     linked = Linked(entry, record, main)
@@ -199,7 +202,7 @@ def link(entry: Entry, catalog_names: Mapping[str, tuple[str, str]] | None = Non
 
     from kg.link import extract
 
-    extract.extend(linked, catalog_names or {})
+    extract.extend(linked, catalog_names)
     return linked
 
 

@@ -6,10 +6,9 @@ addresses and evaluates. Each rule is a small function; every edge it adds names
 - languages: language names and adjectives (Arabic, Chinese, 阿拉伯语, 中文 …) → lexvo IRIs;
 - tasks: labels and synonyms of the task vocabulary (English and Chinese), most specific kept;
 - models: names from the model vocabulary; evaluated when the sentence evaluates, else mentioned;
-- datasets: names from the benchmark vocabulary → usesDataset (mentioned, when only sentences about
-  other work name them); names other catalog entries describe when ``catalog_names`` is given.
-  Ingest gives none: the bulk path links papers while it is still learning the resource headers,
-  and a name learned from an ambiguous header could point at a node that is never made;
+- datasets: names from the benchmark vocabulary, and in a paper or an untyped work the datasets and
+  benchmarks other catalog entries describe or introduce (:mod:`kg.link.catalog`) → usesDataset
+  (mentioned, when only sentences about other work name them, or when a resource names them);
 - model families: a resource named ``A / B`` is a family of the models A and B.
 """
 
@@ -20,7 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from kg.link import FAMILY_OF, Linked, Node, work_node
+from kg.link import Linked, Node, work_node
+from kg.link.catalog import CatalogNames
 from kg.link.resolve import name_key, resolve
 from kg.link.vocab import vocabulary
 from kg.namespaces import KGO, LEXVO
@@ -460,7 +460,7 @@ def introduced(linked: Linked) -> list[tuple[str, str, str]]:
     return out
 
 
-def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None:
+def extend(linked: Linked, catalog_names: CatalogNames | None = None) -> None:
     e = linked.entry
     main = linked.main
     described = [main]
@@ -538,21 +538,23 @@ def extend(linked: Linked, catalog_names: Mapping[str, tuple[str, str]]) -> None
             for n in evaluators or [main]:
                 linked.link(n.iri, KGO + pred, node.iri, f"model named in: {sentence.strip()[:90]!r}")
 
-    # datasets used or mentioned: known benchmarks, and things other catalog entries describe. A
-    # dataset named only about other work ("existing benchmarks such as MedQA focus on …") or
-    # negated ("does not use MedMCQA") is mentioned, not used
-    hits = list(_dataset_hits(own_txt, catalog_names))
-    used = {iri for iri, _, start in hits if not negated(own_txt, start)}
+    # datasets used or mentioned: known benchmarks, and in a paper the datasets other catalog
+    # entries describe or introduce. A dataset named only about other work ("existing benchmarks
+    # such as MedQA focus on …") or negated ("does not use MedMCQA") is mentioned, not used
+    names = catalog_names if e.kind != "resource" else None
+    hits = list(_dataset_hits(own_txt, names))
+    used = {iri for iri, _, start, _ in hits if not negated(own_txt, start)}
     if any(prior):
         about_prior = " \n ".join(x for x, p in zip(sentences, prior, strict=True) if p)
-        hits += _dataset_hits(about_prior, catalog_names)
-    for iri, label, _ in hits:
-        if iri in {n.iri for n in described}:
-            continue
+        hits += _dataset_hits(about_prior, names)
+    own_keys = {name_key(n.label) for n in described}
+    for iri, label, _, source in hits:
+        if iri in {n.iri for n in described} or name_key(label) in own_keys:
+            continue  # what the entry itself describes or introduces (also as a method or model)
         if _is_version_of(label, described):
             continue  # "Updated cMedQA dataset" inside the cMedQA2 entry: the same dataset
         pred = "usesDataset" if e.kind != "resource" and iri in used else "mentions"
-        linked.link(main.iri, KGO + pred, iri, f"dataset named in the text: {label!r}")
+        linked.link(main.iri, KGO + pred, iri, f"dataset named in the text: {label!r}{source}")
 
 
 # a negation just before a label, in the same clause: "does not use multiple-choice questions",
@@ -609,17 +611,15 @@ def _is_version_of(label: str, described: list[Node]) -> bool:
     return any(re.fullmatch(re.escape(k) + r"v?\d+(?:\d)*", name_key(n.label)) for n in described)
 
 
-def _dataset_hits(text: str, catalog_names: Mapping[str, tuple[str, str]]) -> Iterator[tuple[str, str, int]]:
-    """(IRI, label, start) of every dataset named in the text."""
-    for hit in dataset_matcher().find(text):
-        yield hit.iri, hit.label, hit.start
-    if not catalog_names:
-        return
-    for m in re.finditer(r"[A-Za-z][\w\-]*[\w]", text):
-        found = catalog_names.get(name_key(m.group()))
-        if found and found[0] in ("Dataset", "Benchmark"):
-            iri, _ = resolve(found[1], FAMILY_OF[found[0]])
-            yield iri, m.group(), m.start()
+def _dataset_hits(text: str, names: CatalogNames | None) -> Iterator[tuple[str, str, int, str]]:
+    """(IRI, label, start, where the name comes from) of every dataset named in the text."""
+    known = list(dataset_matcher().find(text))
+    for hit in known:
+        yield hit.iri, hit.label, hit.start, ""
+    if names:
+        for hit in names.find(text):
+            if not any(k.start < hit.end and hit.start < k.end for k in known):
+                yield hit.iri, hit.label, hit.start, " (a catalog entry describes or introduces it)"
 
 
 @lru_cache(maxsize=4096)
@@ -638,15 +638,4 @@ def _ancestors(voc, iri: str) -> set[str]:  # noqa: ANN001
             if b not in out:
                 out.add(b)
                 todo.append(b)
-    return out
-
-
-def catalog_names(entries: list) -> dict[str, tuple[str, str]]:  # noqa: ANN001
-    """name key → (class, name) of what resource entries describe, for mentions elsewhere."""
-    from kg.link import resource_class
-
-    out: dict[str, tuple[str, str]] = {}
-    for e in entries:
-        if getattr(e, "kind", None) == "resource" and e.name:
-            out.setdefault(name_key(e.name), (resource_class(e.resource_type), e.name))
     return out

@@ -169,16 +169,11 @@ def learn_record(r: Record | Problem, ev: Evidence) -> None:
     from one weighs the next)."""
     if not isinstance(r, Record) or not r.header.lstrip("\ufeff ").startswith(lexicon.RESOURCE_PREFIX):
         return
-    from kg.link import resource_class
-    from kg.link.resolve import name_key
-
     # the header's fields alone (what parse_record would give, without its description work)
     try:
         result = parse_fields(r.header, ev)
     except HeaderError:
         return
-    if result.name:
-        ev.names.setdefault(name_key(result.name), (resource_class(result.resource_type), result.name))
     if not result.guesses:
         for slot in ("modality", "resource_type", "scale"):
             value = getattr(result, slot)

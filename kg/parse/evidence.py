@@ -63,8 +63,6 @@ class Evidence:
     fields: dict[str, Counter[str]] = field(
         default_factory=lambda: {"modality": Counter(), "resource_type": Counter(), "scale": Counter()}
     )
-    # name key → (class, name) of what the catalog's resource entries describe (for the linker)
-    names: dict[str, tuple[str, str]] = field(default_factory=dict)
     # scores the parser derives from a text and the words alone, keyed with the word sets' sizes
     # (they only grow): the glued middles of resource headers recur across a catalog
     memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)

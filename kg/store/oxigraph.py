@@ -23,6 +23,15 @@ content); a graph bulk-loaded in place is bulk-loaded into the union in the same
 a ``union-stale`` marker: while the marker exists readers fall back to the union view (of the
 committed graphs), and the next writable open rebuilds the union from the named graphs. Readers of the whole dataset
 (:meth:`quads`, :meth:`dump`, :meth:`count`) skip the default graph, so exports hold every quad once.
+
+A bulk replacement of existing graphs that hold :data:`SWAP_MIN_QUADS` quads or more (every file
+ingested again after an upgrade of medkg, or with ``--force``) would make that one transaction
+hold millions of writes in memory (3.3 GB and 133 s for 20k entries, measured). It builds a new
+store beside this one instead (``.<name>.next``: the graphs it keeps copied, the new ones
+bulk-loaded in place with their union copy, then compacted) and swaps the two directories under a
+synced ``.<name>.swap`` marker. An open finds either the old store complete, or the marker and the
+new one; a writable open completes a swap that a kill interrupted (and drops a half-built new
+store that has no marker), so the store is again all old or all new.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -48,7 +58,46 @@ LOAD_BATCH = 24 << 20  # bytes of N-Triples per bulk load
 # After a bulk replacement that loaded this much, the store is compacted: bulk loads leave many
 # overlapping files (~90 at 100k entries) and reads then cost twice as much (bench/RESULTS.md)
 COMPACT_AFTER = 64 << 20
+# Existing quads replaced from which a bulk replacement builds a new store and swaps it in, rather
+# than moving the graphs in one transaction (memory grows by kilobytes a quad in a transaction)
+SWAP_MIN_QUADS = 100_000
+DROP_BATCH = 50_000  # quads deleted per transaction when a graph no reader sees is dropped
 DEFAULT = ox.DefaultGraph()
+
+
+def swap_paths(path: Path) -> tuple[Path, Path, Path]:
+    """The new store being built beside ``path``, the old one being swapped out, and the marker
+    saying that the new one is complete."""
+    path = path.absolute()  # a store named "." has a name here
+    return (path.with_name(f".{path.name}.next"), path.with_name(f".{path.name}.old"),
+            path.with_name(f".{path.name}.swap"))
+
+
+def finish_swap(path: Path) -> None:
+    """Complete a swap that a killed ingest started (its marker exists): the new store goes in
+    place and the old one away."""
+    path = path.absolute()
+    nxt, old, mark = swap_paths(path)
+    if mark.exists():
+        if nxt.is_dir():
+            if path.exists():
+                if old.exists():
+                    shutil.rmtree(old)
+                os.rename(path, old)
+            os.rename(nxt, path)
+            _sync_dir(path.parent)
+        mark.unlink()
+        _sync_dir(path.parent)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _check_dir(path: Path, read_only: bool) -> int:
@@ -83,6 +132,15 @@ class OxigraphStore:
     slow_order_by = True
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        nxt, _old, mark = swap_paths(path)
+        try:
+            if read_only:
+                if mark.exists() and nxt.is_dir():
+                    path = nxt  # a swap not yet completed: the new store is complete, and it wins
+            else:
+                finish_swap(path)
+        except OSError as err:
+            raise StoreError(f"{path}: cannot open store: {_reason(err)}") from None
         version = _check_dir(path, read_only)
         self.path = path
         self.url = f"oxigraph:{path}"
@@ -103,6 +161,8 @@ class OxigraphStore:
                              "(rebuild it with `kg build`)") from None
         self._hidden: list[ox.NamedNode] = []
         if not read_only:
+            if nxt.exists() and not mark.exists():  # a new store whose build was cut short
+                shutil.rmtree(nxt, ignore_errors=True)
             self._recover()
             self._drop_staging()
             if version < FORMAT_VERSION or (path / UNION_STALE).exists():
@@ -118,9 +178,20 @@ class OxigraphStore:
     # -- writing
 
     def _drop_staging(self) -> None:
-        stale = [g for g in self._store.named_graphs() if g.value.startswith(STAGING_PREFIX)]
-        if stale:
-            self._update("".join(f"DROP SILENT GRAPH <{g.value}> ;\n" for g in stale))
+        for g in self._store.named_graphs():
+            if g.value.startswith(STAGING_PREFIX):
+                self._drop_graph(g)
+
+    def _drop_graph(self, graph: ox.NamedNode | ox.DefaultGraph) -> None:
+        """Delete a graph's quads :data:`DROP_BATCH` at a time (then the graph): one transaction
+        for a whole graph holds every deletion in memory (gigabytes for a large catalog's
+        leftovers). Used for what no reader sees: staging graphs, uncommitted graphs, a stale union."""
+        where = "?s ?p ?o" if isinstance(graph, ox.DefaultGraph) else f"GRAPH <{graph.value}> {{ ?s ?p ?o }}"
+        batch = f"DELETE {{ {where} }} WHERE {{ SELECT ?s ?p ?o WHERE {{ {where} }} LIMIT {DROP_BATCH} }}"
+        while next(iter(self._store.quads_for_pattern(None, None, None, graph)), None) is not None:
+            self._update(batch)
+        if not isinstance(graph, ox.DefaultGraph):
+            self._update(f"DROP SILENT GRAPH <{graph.value}>")
 
     def _recover(self) -> None:
         """Roll back the fresh graphs of bulk ingests that died before their commit."""
@@ -132,8 +203,9 @@ class OxigraphStore:
                 pending.unlink(missing_ok=True)
                 continue
             committed = ox.NamedNode(f"{STAGING_PREFIX}{token}:commit") in set(self._store.named_graphs())
-            if not committed and fresh:
-                self._update("".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in fresh))
+            if not committed:
+                for g in fresh:
+                    self._drop_graph(ox.NamedNode(g))
             pending.unlink(missing_ok=True)
 
     def _uncommitted(self) -> list[ox.NamedNode]:
@@ -161,7 +233,7 @@ class OxigraphStore:
         stale = self.path / UNION_STALE
         _touch_synced(stale)
         try:
-            self._store.clear_graph(DEFAULT)
+            self._drop_graph(DEFAULT)
             # quads, not a file: a parser would give blank nodes new labels
             self._store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, DEFAULT) for q in self._named_quads())
             self._store.flush()
@@ -296,6 +368,21 @@ class OxigraphStore:
         else:
             ox.serialize(self.union(), out, fmt)
 
+    def _swap_in(self) -> None:
+        """Put the complete new store (``.<name>.next``) in this one's place (see the module)."""
+        nxt, old, mark = swap_paths(self.path)
+        try:
+            _touch_synced(mark)
+            _sync_dir(self.path.parent)
+            self._store.flush()
+            del self._store  # its lock goes with it
+            finish_swap(self.path)
+            self._store = ox.Store(str(self.path))
+        except OSError as err:
+            raise StoreError(f"{self.path}: write failed: {_reason(err)}") from None
+        self._stale = False
+        self._hidden = []
+
     def compact(self) -> None:
         """Compact the on-disk files (Oxigraph's ``optimize``): after large bulk loads this halves
         the time of a full scan or a large query (6 s at 100k entries). The data is unchanged, so
@@ -320,10 +407,10 @@ class OxigraphStore:
         try:
             if not self.read_only:
                 self._store.flush()
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, AttributeError):
             pass  # committed data is in the write-ahead log; the next open replays it
         finally:
-            del self._store
+            self.__dict__.pop("_store", None)
 
 
 class BulkReplace:
@@ -333,13 +420,18 @@ class BulkReplace:
     its files arrive (a pending file names it for recovery; transactional writes would cost ~25 µs
     a quad, twice with the union's copy); an existing graph is loaded into a staging graph. The
     commit is one update: the commit mark, the staged graphs moved in and the union updated.
+    When the existing graphs replaced hold :data:`SWAP_MIN_QUADS` quads or more, every graph is
+    loaded in place into a new store instead, which is swapped in at the commit (see the module).
     """
 
     def __init__(self, store: OxigraphStore, names: list[str]) -> None:
         self.store, self.names = store, names
         self.token = uuid.uuid4().hex
         existing = {g.value for g in store._store.named_graphs()}
-        self.fresh = {g for g in names if g not in existing}
+        replaced = set(names) & existing
+        self.swap = bool(replaced) and _quads_in(store._store, replaced) >= SWAP_MIN_QUADS
+        self.target: ox.Store | None = None  # the new store, when swapping
+        self.fresh = set(names) if self.swap else {g for g in names if g not in existing}
         self.staging = {g: ox.NamedNode(f"{STAGING_PREFIX}{self.token}:{i}") for i, g in enumerate(names)}
         self.pending = store.path / f"pending-{self.token}.json"
         self.stale = store.path / UNION_STALE
@@ -352,6 +444,18 @@ class BulkReplace:
         self.done = False
 
     def __enter__(self) -> BulkReplace:
+        if self.swap:
+            nxt = swap_paths(self.store.path)[0]
+            try:
+                if nxt.exists():
+                    shutil.rmtree(nxt)
+                self.target = ox.Store(str(nxt))
+                shutil.copyfile(self.store.path / MARKER, nxt / MARKER)
+            except OSError as err:
+                raise StoreError(f"{self.store.path}: write failed: {_reason(err)}") from None
+            # the graphs this replacement keeps, copied while the caller starts on the new ones
+            self.loading = self.loader.submit(self._copy_kept)
+            return self
         try:
             with self.pending.open("w", encoding="utf-8") as fh:
                 json.dump({"token": self.token, "fresh": sorted(self.fresh)}, fh)
@@ -390,8 +494,21 @@ class BulkReplace:
         self.queued, self.queued_bytes = [], 0
 
     def _load(self, queued: list[tuple[Path, str, bool]]) -> None:
+        dest = self.target if self.target is not None else self.store._store
         for batch in _nquads_batches(queued):
-            self.store._store.bulk_load(batch, format=ox.RdfFormat.N_QUADS)
+            dest.bulk_load(batch, format=ox.RdfFormat.N_QUADS)
+
+    def _copy_kept(self) -> None:
+        """Copy into the new store the graphs this replacement keeps, with their union copy (as
+        quads: blank nodes keep their identity)."""
+        assert self.target is not None
+        replaced = set(self.names)
+        for g in self.store._store.named_graphs():
+            if g.value in replaced or g.value.startswith(STAGING_PREFIX):
+                continue
+            self.target.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object, target)
+                for q in self.store._store.quads_for_pattern(None, None, None, g) for target in (g, DEFAULT))
 
     def _wait(self) -> None:
         if self.loading is not None:
@@ -400,9 +517,12 @@ class BulkReplace:
 
     def commit(self, graphs: Mapping[str, Iterable[ox.Quad]]) -> None:
         """Load the remaining files and the quads in ``graphs`` (graph → quads), then commit."""
-        raw = self.store._store
         self._flush()
         self._wait()
+        if self.target is not None:
+            self._commit_swap(graphs)
+            return
+        raw = self.store._store
         fresh_quads = [ox.Quad(q.subject, q.predicate, q.object, target)
                        for g in self.names if g in self.fresh for q in graphs.get(g, ())
                        for target in (ox.NamedNode(g), DEFAULT)]
@@ -424,6 +544,22 @@ class BulkReplace:
         self.done = True
         self.pending.unlink(missing_ok=True)
 
+    def _commit_swap(self, graphs: Mapping[str, Iterable[ox.Quad]]) -> None:
+        target = self.target
+        assert target is not None
+        try:
+            target.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, t) for g in self.names
+                               for q in graphs.get(g, ()) for t in (ox.NamedNode(g), DEFAULT))
+            if self.loaded_bytes >= COMPACT_AFTER:
+                target.optimize()
+            target.flush()
+        except OSError as err:
+            raise StoreError(f"{self.store.path}: write failed: {_reason(err)}") from None
+        self.target = None
+        del target
+        self.store._swap_in()
+        self.done = True
+
     def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: object) -> None:
         store = self.store
         try:
@@ -432,6 +568,15 @@ class BulkReplace:
             err = err or load_err
         finally:
             self.loader.shutdown()
+        if self.swap:
+            if not self.done:  # the live store was never touched: the new one goes
+                self.target = None
+                shutil.rmtree(swap_paths(store.path)[0], ignore_errors=True)
+                if isinstance(err, OSError):
+                    raise StoreError(f"{store.path}: write failed: {_reason(err)}") from None
+                if kind is None and err is not None:
+                    raise err
+            return
         if self.done:
             store._drop_staging()
             store._store.flush()
@@ -448,6 +593,13 @@ class BulkReplace:
             raise StoreError(f"{store.path}: write failed: {_reason(err)}") from None
         if kind is None and err is not None:  # the loader thread failed after the body ended
             raise err
+
+
+def _quads_in(store: ox.Store, graphs: set[str]) -> int:
+    """Quads in the named ``graphs`` (IRIs the store already holds: no text from a catalog)."""
+    values = " ".join(f"<{g}>" for g in sorted(graphs))
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    return sum(int(r["n"].value) for r in rows)  # type: ignore[index, union-attr]
 
 
 def _nquads_batches(loads: Sequence[tuple[Path, str, bool]], size: int = LOAD_BATCH) -> Iterator[bytes]:

@@ -1,0 +1,136 @@
+"""Catalog names: a paper that names a dataset another catalog entry describes or introduces links
+to it (``kgo:usesDataset``), though no vocabulary knows the name; and a file is linked again when,
+and only when, a name it holds changes elsewhere in the catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+from tests.conftest import rows
+
+RESOURCE = ("数据资源Chinese community medical questionsChinese medical QA dataset"
+            "120k question-answer pairs开放访问 FooMedQA:中文社区医学问答数据集\n"
+            "FooMedQA collects Chinese community medical questions with doctors' answers.\n")
+GENERIC = ("数据资源Radiology textRadiology report dataset5k reports开放访问 Radiology Reports\n"
+           "A set of de-identified radiology reports.\n")
+INTRODUCING = ("论文ICLR 2026 Poster2026 年trustworthy medical AI LiveTriage:实时分诊评测基准\n"
+               "We introduce LiveTriage, a live benchmark of emergency triage questions.\n")
+PAPERS = (
+    "论文ICLR 2026 Poster2026 年trustworthy medical AI 中文医学问答的可信评测\n"
+    "We evaluate twelve language models on FooMedQA and LiveTriage and study how often they "
+    "hedge; the radiology reports of our hospital serve as a second test.\n"
+    "论文NeurIPS 2025 Poster2025 年medical AI 临床对话模型的校准\n"
+    "Existing benchmarks such as FooMedQA focus on single-turn questions. We build a dialogue "
+    "calibration method and test it on new conversations.\n"
+)
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    cat = root / "catalog"
+    cat.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (cat / name).write_text(text, "utf-8")
+    return cat
+
+
+def ingest(cat: Path, store_path: Path, bulk: bool = False):  # noqa: ANN201
+    from kg.ingest import ingest as run
+    from kg.store import open_store
+
+    store = open_store(str(store_path))
+    try:
+        report = run([cat], store, bulk=bulk, workers=2)
+        quads = set(store.raw)
+        edges = {(r["p"].rsplit("#", 1)[-1], r["o"].rsplit("/", 1)[-1]) for r in rows(store, """
+            SELECT ?p ?o WHERE { ?s ?p ?o ; dcterms:title ?t .
+              FILTER(?p IN (kgo:usesDataset, kgo:mentions) && CONTAINS(?t, "可信评测")) }""")}
+        prior = {(r["p"].rsplit("#", 1)[-1], r["o"].rsplit("/", 1)[-1]) for r in rows(store, """
+            SELECT ?p ?o WHERE { ?s ?p ?o ; dcterms:title ?t .
+              FILTER(?p IN (kgo:usesDataset, kgo:mentions) && CONTAINS(?t, "校准")) }""")}
+    finally:
+        store.close()
+    return report, quads, edges, prior
+
+
+@pytest.fixture
+def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return write(tmp_path, {"a-resources.txt": RESOURCE + GENERIC, "b-papers.txt": INTRODUCING + PAPERS})
+
+
+def test_papers_link_to_datasets_the_catalog_describes_or_introduces(catalog: Path, tmp_path: Path) -> None:
+    _, quads, edges, prior = ingest(catalog, tmp_path / "store")
+    # the resource entry's dataset and the benchmark another paper introduces; not the generic name
+    assert edges == {("usesDataset", "foomedqa"), ("usesDataset", "livetriage")}
+    assert prior == {("mentions", "foomedqa")}  # named only about other work
+    # the edge points at the node the resource entry describes, typed and labelled there
+    labels = {(q.subject.value, q.object.value) for q in quads if q.predicate.value.endswith("#label")}
+    assert ("https://w3id.org/medkg/id/dataset/foomedqa", "FooMedQA") in labels
+
+
+def test_both_ingest_paths_give_the_same_graph(catalog: Path, tmp_path: Path) -> None:
+    serial = ingest(catalog, tmp_path / "serial", bulk=False)
+    bulk = ingest(catalog, tmp_path / "bulk", bulk=True)
+    assert serial[1] == bulk[1] and serial[2] == bulk[2]
+
+
+def test_a_file_is_linked_again_when_a_name_it_holds_changes(catalog: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    ingest(catalog, store)
+    # a dataset no paper names: the papers' file stays as it is
+    write(tmp_path, {"c-more.txt": RESOURCE.replace("FooMedQA", "BazScanQA")})
+    report, _, edges, _ = ingest(catalog, store)
+    assert [(s.path.rsplit("/", 1)[-1], s.status) for s in report.sources] == [
+        ("a-resources.txt", "unchanged"), ("b-papers.txt", "unchanged"), ("c-more.txt", "loaded")]
+    assert ("usesDataset", "foomedqa") in edges
+    # the dataset is renamed: the papers that named it no longer link to it
+    write(tmp_path, {"a-resources.txt": RESOURCE.replace("FooMedQA", "FooMedQA2") + GENERIC})
+    report, quads, edges, prior = ingest(catalog, store)
+    assert [s.status for s in report.sources] == ["loaded", "loaded", "unchanged"]
+    assert edges == {("usesDataset", "livetriage")} and prior == set()
+    _, fresh, _, _ = ingest(catalog, tmp_path / "fresh")
+    assert quads == fresh
+
+
+def test_ambiguous_names_do_not_link(catalog: Path, tmp_path: Path) -> None:
+    # another entry gives the name to a model: which one a paper means is unknown
+    model = "数据资源TextModelModel weights开放访问 FooMedQA\nA fine-tuned model.\n"
+    write(tmp_path, {"c-model.txt": model})
+    _, _, edges, prior = ingest(catalog, tmp_path / "store")
+    assert edges == {("usesDataset", "livetriage")} and prior == set()
+
+
+def test_explain_names_the_rule(catalog: Path, tmp_path: Path, runner: CliRunner) -> None:
+    store = tmp_path / "store"
+    ingest(catalog, store)
+    result = runner.invoke(cli, ["explain", "FooMedQA", "--store", str(store), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    (node,) = json.loads(result.stdout)
+    used = [x for x in node["links"] if x["property"] == "kgo:usesDataset"]
+    assert len(used) == 1 and "b-papers.txt:3" in used[0]["source"]
+    assert "a catalog entry describes or introduces it" in used[0]["rule"]
+
+
+def test_kg_build_links_them_and_the_graph_conforms_to_the_shapes(catalog: Path, tmp_path: Path) -> None:
+    from kg.build import build
+    from kg.store import open_store
+
+    store = open_store(str(tmp_path / "store"))
+    try:
+        report = build(store, catalog, validate=True)
+        used = rows(store, "SELECT ?p ?d WHERE { ?p kgo:usesDataset ?d }", d=_iri("foomedqa"))
+    finally:
+        store.close()
+    assert report.validation is not None and report.validation.conforms, report.validation
+    assert len(used) == 1
+
+
+def _iri(slug: str):  # noqa: ANN202
+    import pyoxigraph as ox
+
+    return ox.NamedNode(f"https://w3id.org/medkg/id/dataset/{slug}")
