@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from kg.link import FAMILY_OF, Edge, Linked, link
-from kg.link.catalog import CatalogNames, described_names
-from kg.link.resolve import name_key
+from kg.link.catalog import CatalogNames, described_names, distinctive
+from kg.link.resolve import name_key, resolve
 from kg.namespaces import sparql_prologue
 from kg.parse import Entry, Evidence, learn_record, parse_record
 from kg.read import Record
@@ -208,7 +208,7 @@ def _short(iri: str) -> str:
 @dataclass
 class ReviewItem:
     source: str  # path:line
-    kind: str  # guess | mismatch | near-miss | no-task-or-language | rejected
+    kind: str  # guess | mismatch | ambiguous-name | near-miss | no-task-or-language | rejected
     message: str
 
     def to_json(self) -> dict[str, str]:
@@ -270,17 +270,40 @@ def review(store: Store) -> list[ReviewItem]:
         if linked.main.iri not in placed:
             items.append(ReviewItem(where, "no-task-or-language",
                                     f"{linked.main.label!r} has no task and no language"))
+    items += ambiguous_names(relinked)
     items += near_misses(store, relinked)
     for r in _rows(store, """SELECT DISTINCT ?file ?line ?why WHERE { ?r a kgo:RejectedEntry ;
             kgo:sourceFile ?file ; kgo:sourceLine ?line ; kgo:rejectionReason ?why }"""):
         items.append(ReviewItem(f"{r['file']}:{r['line']}", "rejected", r["why"] or ""))
-    order = {"rejected": 0, "mismatch": 1, "guess": 2, "near-miss": 3, "no-task-or-language": 4}
+    order = {"rejected": 0, "mismatch": 1, "guess": 2, "ambiguous-name": 3, "near-miss": 4,
+             "no-task-or-language": 5}
     return sorted(items, key=lambda i: (order.get(i.kind, 9), _source_key(i.source), i.message))
 
 
 def _source_key(source: str) -> tuple[str, int]:
     path, _, line = source.rpartition(":")
     return path, int(line) if line.isdigit() else 0
+
+
+def ambiguous_names(relinked: list[tuple[StoredRecord, Entry, Linked]]) -> list[ReviewItem]:
+    """Names that one entry gives a dataset and another a model or a method: a paper naming one
+    links to neither (:mod:`kg.link.catalog`), so a curator should rename one of them."""
+    uses: dict[str, list[tuple[str, str, str]]] = {}  # name key → (path:line, name, class)
+    for rec, entry, _linked in relinked:
+        for name, cls in described_names(entry):
+            if distinctive(name):
+                uses.setdefault(name_key(name), []).append((f"{rec.path}:{rec.line}", name, cls))
+    items = []
+    for found in uses.values():
+        families = {FAMILY_OF[cls] for _, _, cls in found}
+        if "dataset" not in families or len(families) == 1 or resolve(found[0][1], "dataset")[1]:
+            continue  # one kind of thing, or a vocabulary's dataset (the vocabulary decides)
+        for where, name, cls in found:
+            other = next((c, w) for w, _, c in found if FAMILY_OF[c] != FAMILY_OF[cls])
+            items.append(ReviewItem(where, "ambiguous-name",
+                                    f"{name!r} is a {cls} here and a {other[0]} at {other[1]}: "
+                                    f"a paper naming it links to neither"))
+    return items
 
 
 def near_misses(store: Store, relinked: list[tuple[StoredRecord, Entry, Linked]]) -> list[ReviewItem]:

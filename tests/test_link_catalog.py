@@ -97,12 +97,24 @@ def test_a_file_is_linked_again_when_a_name_it_holds_changes(catalog: Path, tmp_
     assert quads == fresh
 
 
-def test_ambiguous_names_do_not_link(catalog: Path, tmp_path: Path) -> None:
+def test_ambiguous_names_do_not_link_and_kg_review_lists_them(
+    catalog: Path, tmp_path: Path, runner: CliRunner,
+) -> None:
     # another entry gives the name to a model: which one a paper means is unknown
     model = "数据资源TextModelModel weights开放访问 FooMedQA\nA fine-tuned model.\n"
     write(tmp_path, {"c-model.txt": model})
     _, _, edges, prior = ingest(catalog, tmp_path / "store")
     assert edges == {("usesDataset", "livetriage")} and prior == set()
+    result = runner.invoke(cli, ["review", "--store", str(tmp_path / "store"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    ambiguous = {(i["source"].rsplit("/", 1)[-1], i["message"]) for i in json.loads(result.stdout)
+                 if i["kind"] == "ambiguous-name"}
+    assert ambiguous == {
+        ("a-resources.txt:1", "'FooMedQA' is a Dataset here and a Model at catalog/c-model.txt:1: "
+                              "a paper naming it links to neither"),
+        ("c-model.txt:1", "'FooMedQA' is a Model here and a Dataset at catalog/a-resources.txt:1: "
+                          "a paper naming it links to neither"),
+    }
 
 
 def test_explain_names_the_rule(catalog: Path, tmp_path: Path, runner: CliRunner) -> None:

@@ -14,9 +14,10 @@ def review(store_spec: str | None, fmt: str) -> None:
     """List what a curator should look at, each with path:line.
 
     Rejected entries; entries whose title and description seem to be about
-    different works; header splits the parser resolved by a guess; names that
-    almost match another node but were not merged; entries without any task
-    or language. Always exits 0 (it is a to-do list, not a check).
+    different works; header splits the parser resolved by a guess; names one
+    entry gives a dataset and another a model or method (papers naming them
+    link to neither); names that almost match another node but were not
+    merged; entries without any task or language. Always exits 0 (it is a to-do list, not a check).
 
     Example:
 

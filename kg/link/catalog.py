@@ -141,7 +141,9 @@ class CatalogNames:
 
 
 def described_names(e: Entry) -> list[tuple[str, str]]:
-    """(name, class) of what an entry describes (a resource) or introduces (a paper).
+    """(name, class) of what an entry describes (a resource) or introduces (a paper). A paper's
+    "method" is left out: it is also what the linker calls a thing whose kind no phrase states
+    ("We introduce X, comprising …"), too weak to make X's name ambiguous.
 
     >>> from kg.parse import parse_header
     >>> described_names(parse_header("论文ICLR 2026 Poster2026 年医学 AI LiveClin:无泄漏的实时临床基准",
@@ -153,7 +155,7 @@ def described_names(e: Entry) -> list[tuple[str, str]]:
 
     if e.kind == "resource":
         return [(e.name, resource_class(e.resource_type))] if e.name else []
-    return [(name, kind) for name, kind, _rule in introduced(Linked(e, "", main_node(e)))]
+    return [(name, kind) for name, kind, _rule in introduced(Linked(e, "", main_node(e))) if kind != "Method"]
 
 
 _WORD = re.compile(r"[^\s]+")
