@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from kg.link import FAMILY_OF, Edge, Linked, link
-from kg.link.catalog import CatalogNames, described_names, distinctive
+from kg.link.catalog import CatalogNames, described_names, distinctive, record_names
 from kg.link.resolve import name_key, resolve
 from kg.namespaces import sparql_prologue
 from kg.parse import Entry, Evidence, learn_record, parse_record
@@ -63,8 +63,7 @@ def catalog_evidence(records: list[StoredRecord]) -> Evidence:
 
 def catalog_names(records: list[StoredRecord], ev: Evidence) -> CatalogNames:
     """The datasets the stored entries describe or introduce, as at ingest (:mod:`kg.link.catalog`)."""
-    entries = (parse_record(r.record(), ev) for r in records)
-    return CatalogNames.from_pairs(p for e in entries if isinstance(e, Entry) for p in described_names(e))
+    return CatalogNames.from_pairs(p for r in records for p in record_names(r.record(), ev))
 
 
 def relink(

@@ -40,13 +40,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.link import link, resource_class
-from kg.link.catalog import CatalogNames, described_names
+from kg.link import link
+from kg.link.catalog import CatalogNames, record_names
 from kg.map import to_ntriples, to_quads
 from kg.map.iri import graph_iri
 from kg.namespaces import DCTERMS, KGO, RDF, RDFS, VOID, XSD, base
 from kg.parse import Entry, Evidence, gather_evidence, learn_fields, parse_record, uses_fields
-from kg.parse.header import HeaderError, parse_fields
 from kg.read import Problem, Record, catalog_files, display_path, read_file
 from kg.store import Store, StoreError
 
@@ -363,19 +362,7 @@ def _changed(
 def catalog_names(files: list[Path], ev: Evidence) -> CatalogNames:
     """The datasets the catalog's entries describe or introduce (the evidence is complete)."""
     return CatalogNames.from_pairs(
-        pair for f in files for r in read_file(f) if isinstance(r, Record)
-        for pair in _described(r, ev))
-
-
-def _described(r: Record, ev: Evidence) -> list[tuple[str, str]]:
-    if uses_fields(r):  # a resource: its header says what it describes (no description work)
-        try:
-            f = parse_fields(r.header, ev)
-        except HeaderError:
-            return []
-        return [(f.name, resource_class(f.resource_type))] if f.name else []
-    e = parse_record(r, ev)
-    return described_names(e) if isinstance(e, Entry) else []
+        pair for f in files for r in read_file(f) if isinstance(r, Record) for pair in record_names(r, ev))
 
 
 # -- the bulk path: worker processes gather evidence, then turn record chunks into N-Triples files
@@ -474,7 +461,7 @@ def _file_names(evidence: str, path: Path, resources: bool) -> list[tuple[str, s
     need the learned fields) describe or introduce."""
     ev: Evidence = _unpickled(evidence)  # type: ignore[assignment]
     return [pair for r in read_file(path) if isinstance(r, Record) and uses_fields(r) == resources
-            for pair in _described(r, ev)]
+            for pair in record_names(r, ev)]
 
 
 def _names_digest(names: str, path: Path) -> str:

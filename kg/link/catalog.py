@@ -29,9 +29,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 
 from kg.link.resolve import name_key, resolve
-from kg.parse import Entry
-from kg.parse.header import _name_like
+from kg.parse import Entry, Evidence, parse_record, uses_fields
+from kg.parse.header import HeaderError, _name_like, parse_fields
 from kg.parse.text import has_cjk
+from kg.read import Record
 
 
 class CatalogNames:
@@ -156,6 +157,21 @@ def described_names(e: Entry) -> list[tuple[str, str]]:
     if e.kind == "resource":
         return [(e.name, resource_class(e.resource_type))] if e.name else []
     return [(name, kind) for name, kind, _rule in introduced(Linked(e, "", main_node(e))) if kind != "Method"]
+
+
+def record_names(r: Record, ev: Evidence) -> list[tuple[str, str]]:
+    """:func:`described_names` of a catalog record parsed with the whole catalog's evidence (a
+    resource's header alone says what it describes: its description is not parsed)."""
+    from kg.link import resource_class
+
+    if uses_fields(r):
+        try:
+            f = parse_fields(r.header, ev)
+        except HeaderError:
+            return []
+        return [(f.name, resource_class(f.resource_type))] if f.name else []
+    e = parse_record(r, ev)
+    return described_names(e) if isinstance(e, Entry) else []
 
 
 _WORD = re.compile(r"[^\s]+")
