@@ -102,7 +102,7 @@ def record_text(r: Record | Problem) -> str:
     return r.raw if isinstance(r, Problem) else f"{r.header}\n{r.description or ''}"
 
 
-def names_digest(path: Path, names: CatalogNames) -> str:
+def names_digest(path: Path, names: CatalogNames | None) -> str:
     """Digest of the catalog names that occur in a file's records (see :mod:`kg.link.catalog`)."""
     if not names:
         return ""
@@ -158,7 +158,7 @@ def source_quads(
 ) -> Iterator[ox.Quad]:
     """All quads one catalog file contributes to its graph, including its self-description."""
     g = ox.NamedNode(graph)
-    yield from _header_quads(graph, display, digest_hex, pipeline_hash(names_digest(path, names) if names else ""))
+    yield from _header_quads(graph, display, digest_hex, pipeline_hash(names_digest(path, names)))
     for r in read_file(path):
         result = r if isinstance(r, Problem) else parse_record(r, ev)
         if isinstance(result, Entry):

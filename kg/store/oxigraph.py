@@ -523,9 +523,7 @@ class BulkReplace:
             self._commit_swap(graphs)
             return
         raw = self.store._store
-        fresh_quads = [ox.Quad(q.subject, q.predicate, q.object, target)
-                       for g in self.names if g in self.fresh for q in graphs.get(g, ())
-                       for target in (ox.NamedNode(g), DEFAULT)]
+        fresh_quads = list(self._in_place(graphs))
         if fresh_quads:
             self.union_touched = True
             raw.bulk_extend(fresh_quads)
@@ -544,12 +542,19 @@ class BulkReplace:
         self.done = True
         self.pending.unlink(missing_ok=True)
 
+    def _in_place(self, graphs: Mapping[str, Iterable[ox.Quad]]) -> Iterator[ox.Quad]:
+        """The quads given for the fresh graphs, in their graph and in the union."""
+        for g in self.names:
+            if g in self.fresh:
+                for q in graphs.get(g, ()):
+                    for target in (ox.NamedNode(g), DEFAULT):
+                        yield ox.Quad(q.subject, q.predicate, q.object, target)
+
     def _commit_swap(self, graphs: Mapping[str, Iterable[ox.Quad]]) -> None:
         target = self.target
         assert target is not None
         try:
-            target.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, t) for g in self.names
-                               for q in graphs.get(g, ()) for t in (ox.NamedNode(g), DEFAULT))
+            target.bulk_extend(self._in_place(graphs))  # every graph is fresh in the new store
             if self.loaded_bytes >= COMPACT_AFTER:
                 target.optimize()
             target.flush()
