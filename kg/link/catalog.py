@@ -42,6 +42,7 @@ class CatalogNames:
         self.labels: dict[str, str] = dict(labels or {})
         self._matcher = None
         self._automaton = None
+        self._keyed: dict[str, list[tuple[str, str]]] | None = None
 
     @classmethod
     def of(cls, entries: Iterable[Entry]) -> CatalogNames:
@@ -90,7 +91,7 @@ class CatalogNames:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.labels = state["labels"]  # type: ignore[assignment]
-        self._matcher = self._automaton = None
+        self._matcher = self._automaton = self._keyed = None
 
     def digest(self, keys: Iterable[str] | None = None) -> str:
         """SHA-256 of the names (only those with a name key in ``keys`` when given), spelled as in
@@ -100,15 +101,25 @@ class CatalogNames:
         >>> names.digest({"fooqa"}) == CatalogNames({"FooQA": "x"}).digest(), names.digest(set())
         (True, '')
         """
-        wanted = None if keys is None else set(keys)
-        items = sorted((label, iri) for label, iri in self.labels.items()
-                       if wanted is None or name_key(label) in wanted)
+        if keys is None:
+            items = sorted(self.labels.items())
+        else:
+            by_key = self._by_key()
+            items = sorted(item for key in set(keys) for item in by_key.get(key, ()))
         if not items:
             return ""
         h = hashlib.sha256()
         for label, iri in items:
             h.update(label.encode() + b"\0" + iri.encode() + b"\n")
         return h.hexdigest()
+
+    def _by_key(self) -> dict[str, list[tuple[str, str]]]:
+        """Name key → its (label, IRI) pairs, made once: a digest is asked for every file."""
+        if self._keyed is None:
+            self._keyed = {}
+            for label, iri in self.labels.items():
+                self._keyed.setdefault(name_key(label), []).append((label, iri))
+        return self._keyed
 
     def occurring(self, texts: Iterable[str]) -> set[str]:
         """Name keys of the names whose key occurs in the name-key form of one of ``texts``.

@@ -207,10 +207,15 @@ class Matcher:
         yield from sorted(hits, key=lambda h: h.start)
 
     def _latin(self, text: str) -> list[Hit]:
-        ms, words, folded = _tokenized(text)
+        ms, words, folded, distinct = _tokenized(text)
         span = self.span
-        # only tokens that start some label are worth a look (most tokens start none)
-        starts = [i for i, f in enumerate(folded) if f in span]
+        # only tokens that start some label are worth a look: most tokens start none, and the
+        # text's distinct tokens meet the labels' first tokens in one set intersection (in C)
+        firsts = span.keys() & distinct
+        if not firsts:
+            return []
+        starts = sorted(i for f in firsts for i in _positions(folded, f)) if len(firsts) > 1 \
+            else _positions(folded, firsts.pop())
         hits: list[Hit] = []
         done = 0  # tokens before this index are inside a hit already
         for i in starts:
@@ -260,12 +265,30 @@ def _reach(text: str, i: int, step: int, n: int) -> int:
 
 
 @lru_cache(maxsize=8)
-def _tokenized(text: str) -> tuple[list[re.Match[str]], list[str], list[str]]:
-    """Token matches, words and case-folded words of a text (an entry's text is searched by
-    several matchers in turn: tokenise it once)."""
+def _tokenized(text: str) -> tuple[list[re.Match[str]], list[str], list[str], frozenset[str]]:
+    """Token matches, words, case-folded words and the distinct case-folded words of a text (an
+    entry's text is searched by several matchers in turn: tokenise it once)."""
     ms = list(_TOKEN.finditer(text))
-    words = [m.group() for m in ms]
-    return ms, words, [w.casefold() for w in words]
+    words = _TOKEN.findall(text)
+    # ASCII text: lower() is casefold() and keeps every token's bounds
+    folded = _TOKEN.findall(text.lower()) if text.isascii() else [w.casefold() for w in words]
+    return ms, words, folded, frozenset(folded)
+
+
+def _positions(items: list[str], item: str) -> list[int]:
+    """Indexes of ``item`` in ``items`` (list.index: the scan runs in C).
+
+    >>> _positions(["a", "b", "a"], "a")
+    [0, 2]
+    """
+    out: list[int] = []
+    i = -1
+    try:
+        while True:
+            i = items.index(item, i + 1)
+            out.append(i)
+    except ValueError:
+        return out
 
 
 def _vocab_labels(name: str) -> dict[str, str]:
@@ -351,6 +374,7 @@ _ZH_CHAR = {"中": "zho", "汉": "zho", "英": "eng", "日": "jpn", "韩": "kor"
 
 # "not in English", 非英语 (a negated noun phrase, "no Arabic benchmark exists", still names Arabic)
 _NEGATED_LANGUAGE = re.compile(r"(?:\bnot\s+(?:in\s+)?|非)$", re.I)
+_NEGATION_REACH = 40  # "not in" and the spaces around it
 
 
 def languages_in(text: str) -> set[str]:
@@ -366,8 +390,12 @@ def languages_in(text: str) -> set[str]:
     ...     "a corpus of Chinese patients' records"))
     (['ara'], ['zho'])
     """
+    # the negation ends where the name starts: searching a short stretch before it, not the whole
+    # text up to it (which the engine scans from its start), finds the same ("\b" still sees the
+    # character before the stretch)
     codes = {h.iri for h in language_matcher().find(text)
-             if not _NOT_A_LANGUAGE.match(text, h.end) and not _NEGATED_LANGUAGE.search(text, 0, h.start)}
+             if not _NOT_A_LANGUAGE.match(text, h.end)
+             and not _NEGATED_LANGUAGE.search(text, max(0, h.start - _NEGATION_REACH), h.start)}
     for m in _ZH_PAIR.finditer(text):
         if m[1] != m[2]:
             codes |= {_ZH_CHAR[m[1]], _ZH_CHAR[m[2]]}
@@ -522,7 +550,7 @@ def extend(linked: Linked, catalog_names: CatalogNames | None = None) -> None:
     for sentence, about_prior in zip(sentences, prior, strict=True):
         if about_prior and not _ANSWERS_FROM.search(sentence):
             continue
-        evaluating = bool(_EVAL_CONTEXT.search(sentence))
+        evaluating: bool | None = None  # looked up for the first model found (most sentences name none)
         for hit in model_matcher().find(sentence):
             if name_key(hit.label) in own or hit.iri in own_iris:
                 continue  # the entry's own model ("MedGemma 1.5" in the MedGemma family entry)
@@ -534,6 +562,8 @@ def extend(linked: Linked, catalog_names: CatalogNames | None = None) -> None:
             evaluators = [n for n in described if set(n.classes) & {"Paper", "Work", "Benchmark"}]
             # a dataset or model entry evaluates nothing (kgo:evaluates is said of papers and
             # benchmarks): "MedGemma, built on Gemma 3 and evaluated on MedQA" mentions Gemma 3
+            if evaluating is None:
+                evaluating = _EVAL_CONTEXT.search(sentence) is not None
             pred = "evaluates" if evaluating and evaluators and not base_model else "mentions"
             for n in evaluators or [main]:
                 linked.link(n.iri, KGO + pred, node.iri, f"model named in: {sentence.strip()[:90]!r}")
@@ -608,7 +638,13 @@ def not_a_model(text: str, hit: Hit) -> bool:
 
 def _is_version_of(label: str, described: list[Node]) -> bool:
     k = name_key(label)
-    return any(re.fullmatch(re.escape(k) + r"v?\d+(?:\d)*", name_key(n.label)) for n in described)
+    # the key, then a version number: a prefix test and one fixed pattern (a pattern made per label
+    # missed the regular-expression cache and was compiled again for almost every entry)
+    return any((other := name_key(n.label)).startswith(k) and _VERSION.fullmatch(other, len(k))
+               for n in described)
+
+
+_VERSION = re.compile(r"v?\d+")
 
 
 def _dataset_hits(text: str, names: CatalogNames | None) -> Iterator[tuple[str, str, int, str]]:
