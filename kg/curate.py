@@ -66,6 +66,15 @@ def catalog_names(records: list[StoredRecord], ev: Evidence) -> CatalogNames:
     return CatalogNames.from_pairs(p for r in records for p in record_names(r.record(), ev))
 
 
+def linked_names(store: Store, records: list[StoredRecord], ev: Evidence) -> CatalogNames:
+    """The catalog names ingest linked with: those the catalog graphs record (kg.ingest), else
+    (a store built before graphs recorded them) :func:`catalog_names` of the stored records."""
+    from kg.ingest import stored_names
+
+    pairs = stored_names(store, ())
+    return CatalogNames.from_pairs(pairs) if pairs else catalog_names(records, ev)
+
+
 def relink(
     records: list[StoredRecord], ev: Evidence | None = None, names: CatalogNames | None = None,
 ) -> Iterator[tuple[StoredRecord, Entry, Linked]]:
@@ -157,7 +166,7 @@ def explain(store: Store, name: str, limit: int | None = None) -> list[Explanati
         return []
     records = stored_records(store)
     ev = catalog_evidence(records)
-    names = catalog_names(records, ev)
+    names = linked_names(store, records, ev)
     out = []
     for iri, label in nodes:
         classes = sorted({(r["c"] or "").rsplit("#", 1)[-1] for r in _rows(
@@ -249,7 +258,8 @@ def title_description_mismatch(entry: Entry) -> str | None:
 def review(store: Store) -> list[ReviewItem]:
     items: list[ReviewItem] = []
     records = stored_records(store)
-    relinked = list(relink(records))
+    ev = catalog_evidence(records)
+    relinked = list(relink(records, ev, linked_names(store, records, ev)))
     for rec, entry, linked in relinked:
         where = f"{rec.path}:{rec.line}"
         for g in entry.guesses:

@@ -7,9 +7,12 @@ committed in one transaction.
 
 Linking a paper needs the whole catalog: the datasets other entries describe or introduce
 (:class:`kg.link.catalog.CatalogNames`) are gathered from every file given before any entry is
-linked. The digest of the names that occur in a file is part of the pipeline hash its graph
-records, so a file is linked again when one of them changes (a dataset entry added, renamed or
-removed elsewhere), and only then.
+linked, and from the catalog graphs already in the store: each graph records the names its file's
+entries describe or introduce (``kgo:describesDatasetName`` …), so ``kg ingest new.txt`` links
+its papers to the datasets of the files ingested before, as ``kg build`` of them all would. The
+digest of the names that occur in a file is part of the pipeline hash its graph records, so a
+file is linked again when one of them changes (a dataset entry added, renamed or removed
+elsewhere), and only then.
 
 Large catalogs take the bulk path (:func:`ingest` with ``bulk=True``, automatic from
 :data:`BULK_MIN` entries when the store supports it): worker processes gather the catalog-wide
@@ -50,6 +53,13 @@ from kg.read import Problem, Record, catalog_files, display_path, read_file
 from kg.store import Store, StoreError
 
 Progress = Callable[[int], None]
+GRAPH_HEADER = 2  # what a catalog graph says of itself (2: the names its entries describe)
+Pairs = list[tuple[str, str]]  # (name, class) of what a file's entries describe or introduce
+# how a catalog graph records those names (a Benchmark's as a dataset's: the linker treats them alike)
+NAME_PREDICATES = {"Dataset": KGO + "describesDatasetName", "Benchmark": KGO + "describesDatasetName",
+                   "Model": KGO + "describesModelName", "Method": KGO + "describesMethodName"}
+_NAME_CLASSES = {KGO + "describesDatasetName": "Dataset", KGO + "describesModelName": "Model",
+                 KGO + "describesMethodName": "Method"}
 BULK_MIN = 5000  # entries from which the bulk path is taken automatically
 CHUNK = 2000  # records per worker task
 
@@ -123,6 +133,7 @@ def _pipeline_hash(base_iri: str) -> str:
     with contextlib.suppress(PackageNotFoundError):  # language names come from pycountry
         h.update(version("pycountry").encode())
     h.update(base_iri.encode())
+    h.update(f"graph header {GRAPH_HEADER}".encode())
     return h.hexdigest()
 
 
@@ -155,10 +166,12 @@ def _rejected_quads(p: Problem, g: ox.NamedNode) -> Iterator[ox.Quad]:
 def source_quads(
     path: Path, display: str, graph: str, digest_hex: str, ev: Evidence,
     report: SourceReport, progress: Progress | None = None, names: CatalogNames | None = None,
+    pairs: Iterable[tuple[str, str]] = (),
 ) -> Iterator[ox.Quad]:
-    """All quads one catalog file contributes to its graph, including its self-description."""
+    """All quads one catalog file contributes to its graph, including its self-description
+    (with ``pairs``: the names its entries describe or introduce)."""
     g = ox.NamedNode(graph)
-    yield from _header_quads(graph, display, digest_hex, pipeline_hash(names_digest(path, names)))
+    yield from _header_quads(graph, display, digest_hex, pipeline_hash(names_digest(path, names)), pairs)
     for r in read_file(path):
         result = r if isinstance(r, Problem) else parse_record(r, ev)
         if isinstance(result, Entry):
@@ -182,14 +195,31 @@ def rdf_file_quads(path: Path, graph: str) -> Iterator[ox.Quad]:
             yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
-def _header_quads(graph: str, display: str, digest_hex: str, phash: str) -> list[ox.Quad]:
+def _header_quads(
+    graph: str, display: str, digest_hex: str, phash: str, pairs: Iterable[tuple[str, str]] = (),
+) -> list[ox.Quad]:
     g = ox.NamedNode(graph)
     return [
         ox.Quad(g, ox.NamedNode(RDF + "type"), ox.NamedNode(VOID + "Dataset"), g),
         ox.Quad(g, ox.NamedNode(KGO + "contentHash"), ox.Literal(digest_hex), g),
         ox.Quad(g, ox.NamedNode(KGO + "pipelineHash"), ox.Literal(phash), g),
         ox.Quad(g, ox.NamedNode(DCTERMS + "source"), ox.Literal(display), g),
+        *(ox.Quad(g, ox.NamedNode(predicate), ox.Literal(name), g)
+          for predicate, name in sorted({(NAME_PREDICATES[kind], name) for name, kind in pairs})),
     ]
+
+
+def stored_names(store: Store, skip: Iterable[str]) -> Pairs:
+    """(name, class) of what the catalog graphs in ``store`` record their entries describe or
+    introduce, leaving out the graphs in ``skip`` (those being ingested again)."""
+    skipped = set(skip)
+    prefix = f"{base()}graph/catalog/"
+    rows = store.query(
+        "SELECT ?g ?p ?name WHERE { VALUES ?p { "
+        + " ".join(f"<{p}>" for p in _NAME_CLASSES)
+        + " } GRAPH ?g { ?g ?p ?name } }")
+    return [(r["name"].value, _NAME_CLASSES[r["p"].value]) for r in rows  # type: ignore[index, union-attr]
+            if r["g"].value.startswith(prefix) and r["g"].value not in skipped]  # type: ignore[index, union-attr]
 
 
 def ingest(
@@ -246,10 +276,13 @@ def ingest(
         if pool:
             spool = _make_spool()
             with _spool_errors(spool):  # and learns the resource fields meanwhile
-                names = _names_in_pool(pool, files, ev, spool)
+                pairs_of = _names_in_pool(pool, files, ev, spool)
         else:
             learn_fields(files, ev)
-            names = catalog_names(files, ev)
+            pairs_of = described_in(files, ev)
+        # the other catalog graphs' names too, unless they are about to go (kg build)
+        kept = [] if prune_catalog else stored_names(store, seen_graphs)
+        names = CatalogNames.from_pairs(itertools.chain(kept, *pairs_of.values()))
         with _spool_errors(spool) if spool else contextlib.nullcontext():
             todo, unchanged = _changed(sources, names, force, pool, spool)
         if pool and not todo:
@@ -282,18 +315,19 @@ def ingest(
                     _parse_in_pool(pool, todo, ev, names, spool, tick, extra or {}, graphs, found, tx.load)
                     pool.close()
                     pool = None
-                    _finish_bulk(graphs, todo, pruned, names, found)
+                    _finish_bulk(graphs, todo, pruned, names, found, pairs_of)
                     tx.commit(graphs)
             else:
                 files_of = _parse_in_pool(pool, todo, ev, names, spool, tick, extra or {}, graphs, found, None)
                 pool.close()  # the workers' memory goes before the bulk load
                 pool = None
-                _finish_bulk(graphs, todo, pruned, names, found)
+                _finish_bulk(graphs, todo, pruned, names, found, pairs_of)
                 store.replace_graphs_bulk(graphs, files_of)  # type: ignore[attr-defined]
         else:
             for f, display, graph, digest_hex, src in todo:
                 # materialise per file so that the report is complete before the commit
-                graphs[graph] = list(source_quads(f, display, graph, digest_hex, ev, src, tick, names))
+                graphs[graph] = list(source_quads(f, display, graph, digest_hex, ev, src, tick, names,
+                                                  pairs_of.get(f, [])))
             for graph, factory in (extra or {}).items():
                 quads = list(factory())
                 if force or not _holds_exactly(store, graph, quads):
@@ -359,10 +393,10 @@ def _changed(
     return todo, unchanged
 
 
-def catalog_names(files: list[Path], ev: Evidence) -> CatalogNames:
-    """The datasets the catalog's entries describe or introduce (the evidence is complete)."""
-    return CatalogNames.from_pairs(
-        pair for f in files for r in read_file(f) if isinstance(r, Record) for pair in record_names(r, ev))
+def described_in(files: list[Path], ev: Evidence) -> dict[Path, Pairs]:
+    """File → (name, class) of what its entries describe or introduce (the evidence is complete)."""
+    return {f: [pair for r in read_file(f) if isinstance(r, Record) for pair in record_names(r, ev)]
+            for f in files}
 
 
 # -- the bulk path: worker processes gather evidence, then turn record chunks into N-Triples files
@@ -474,16 +508,16 @@ def _names_file(names: CatalogNames, spool: Path) -> Path:
     return path if path.exists() else _dump(names, path)
 
 
-def _names_in_pool(pool: _Pool, files: list[Path], ev: Evidence, spool: Path) -> CatalogNames:
-    """The catalog names (see :func:`catalog_names`), from the workers. Papers parse the same
-    before and after the resource fields are learned: their names are gathered while this process
-    learns those fields, then the resources' with the complete evidence."""
+def _names_in_pool(pool: _Pool, files: list[Path], ev: Evidence, spool: Path) -> dict[Path, Pairs]:
+    """:func:`described_in`, from the workers. Papers parse the same before and after the
+    resource fields are learned: their names are gathered while this process learns those
+    fields, then the resources' with the complete evidence."""
     early = _dump(ev, spool / "evidence-early.pickle")
     papers = [pool.submit(_file_names, str(early), f, False) for f in files]
     learn_fields(files, ev)
     final = _dump(ev, spool / "evidence.pickle")
     resources = [pool.submit(_file_names, str(final), f, True) for f in files]
-    return CatalogNames.from_pairs(pair for fut in papers + resources for pair in fut.result())
+    return {f: p.result() + r.result() for f, p, r in zip(files, papers, resources, strict=True)}
 
 
 def _chunk_lines(
@@ -539,11 +573,11 @@ def _holds_exactly(store: Store, graph: str, quads: list[ox.Quad]) -> bool:
 
 def _finish_bulk(
     graphs: dict[str, Iterable[ox.Quad]], todo: list[Todo], pruned: list[str],
-    names: CatalogNames, found: Mapping[str, set[str]],
+    names: CatalogNames, found: Mapping[str, set[str]], pairs_of: Mapping[Path, Pairs],
 ) -> None:
-    for _f, display, graph, digest_hex, _src in todo:
+    for f, display, graph, digest_hex, _src in todo:
         phash = pipeline_hash(names.digest(found.get(graph, set())) if names else "")
-        graphs[graph] = _header_quads(graph, display, digest_hex, phash)
+        graphs[graph] = _header_quads(graph, display, digest_hex, phash, pairs_of.get(f, []))
     for g in pruned:
         graphs[g] = []
 

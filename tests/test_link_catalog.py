@@ -97,6 +97,32 @@ def test_a_file_is_linked_again_when_a_name_it_holds_changes(catalog: Path, tmp_
     assert quads == fresh
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["in-process", "bulk"])
+def test_kg_ingest_of_new_files_links_to_the_datasets_already_in_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool,
+) -> None:
+    """Each graph records the names its entries describe or introduce: the papers of a file
+    ingested alone link to the datasets of the files ingested before, as if ingested together."""
+    monkeypatch.chdir(tmp_path)
+    cat = write(tmp_path, {"a-resources.txt": RESOURCE + GENERIC, "b-papers.txt": INTRODUCING,
+                           "c-papers.txt": PAPERS})
+    store = tmp_path / "store"
+    for name in ("a-resources.txt", "b-papers.txt"):
+        ingest(cat / name, store, bulk=bulk)
+    report, quads, edges, prior = ingest(cat / "c-papers.txt", store, bulk=bulk)
+    assert edges == {("usesDataset", "foomedqa"), ("usesDataset", "livetriage")}
+    assert prior == {("mentions", "foomedqa")}
+    names = {(q.predicate.value.rsplit("#", 1)[-1], q.object.value) for q in quads
+             if q.predicate.value.endswith("Name") and q.subject == q.graph_name}
+    assert names == {("describesDatasetName", "FooMedQA"), ("describesDatasetName", "Radiology Reports"),
+                     ("describesDatasetName", "LiveTriage")}
+    # the same graph as ingesting the files together; and the last file, given again, is unchanged
+    _, together, _, _ = ingest(cat, tmp_path / "together", bulk=bulk)
+    assert quads == together
+    report, _, _, _ = ingest(cat / "c-papers.txt", store, bulk=bulk)
+    assert [s.status for s in report.sources] == ["unchanged"]
+
+
 def test_ambiguous_names_do_not_link_and_kg_review_lists_them(
     catalog: Path, tmp_path: Path, runner: CliRunner,
 ) -> None:

@@ -36,8 +36,8 @@ def ingest(paths: tuple[str, ...], store_spec: str | None, force: bool) -> None:
     said before) and atomic (a failed or interrupted ingest leaves the store as
     it was). Rejected entries are reported as PATH:LINE: REASON, kept in the
     graph as kgo:RejectedEntry and in a rejects file next to the store.
-    A paper links to the datasets that entries of the files given together
-    describe or introduce (kg build gives the whole catalog).
+    A paper links to the datasets that entries of the files given, or of the
+    catalog files already in the store, describe or introduce.
 
     Exit status: 0 all entries ingested; 1 some rejected; 2 unreadable input;
     3 store error.
