@@ -37,6 +37,9 @@ def serve(store_spec: str | None, host: str, port: int, timeout: float, max_rows
                            JSON-LD (Accept header or .ttl/.nt/.jsonld)
     /.well-known/void      VoID description
 
+    The server follows an embedded store: after kg build or kg ingest
+    commits, the next requests (a second or two later) see the new graph.
+
     Example:
 
         kg serve --port 7878 --timeout 5   # then open http://127.0.0.1:7878/

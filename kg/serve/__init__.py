@@ -21,32 +21,46 @@ DEFAULT_PORT = 7878
 def make_server(
     store_spec: str | None, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     timeout: float = 10.0, max_rows: int = 10000, workers: int = 2, max_body: int = 1 << 20,
-    idle_timeout: float = 60.0,
+    idle_timeout: float = 60.0, follow_every: float = 1.0,
 ) -> Any:
     """Open the store read-only, start the query workers and bind ``host:port`` (0: any free
     port). Call ``serve_forever()`` on the result, and ``server_close()`` when done.
-    ``idle_timeout``: seconds a connection may stay silent before it is closed."""
+    ``idle_timeout``: seconds a connection may stay silent before it is closed. An embedded store
+    is followed (:mod:`kg.serve.follow`): a commit is served after at most ``follow_every``
+    seconds and the time it takes to open the store again."""
+    from pathlib import Path
+
     from kg.serve.app import Config, Server
+    from kg.serve.follow import StoreFollower
     from kg.serve.workers import InlineExecutor, WorkerPool
     from kg.store import open_store, parse_store_url, resolve_store
 
     spec = resolve_store(store_spec)
-    store = open_store(spec, read_only=True)
-    scheme, _ = parse_store_url(spec)
-    executor: Any
-    if scheme == "oxigraph" and workers > 0:
+    scheme, location = parse_store_url(spec)
+
+    def open_pair() -> tuple[Any, Any]:
+        store = open_store(spec, read_only=True)
+        if scheme != "oxigraph" or workers <= 0:
+            return store, InlineExecutor(store)
         try:
-            executor = WorkerPool(spec, workers)
+            return store, WorkerPool(spec, workers)
         except BaseException:
             store.close()
             raise
+
+    follower = None
+    if scheme == "oxigraph":  # a remote server is live already; a memory store never changes
+        # queries have ``timeout`` seconds: the old store outlives the last one that may use it
+        follower = StoreFollower(Path(location or ".kg/store"), open_pair, every=follow_every,
+                                 grace=timeout + 5)
+        store, executor = follower.store, follower.executor
     else:
-        executor = InlineExecutor(store)
+        store, executor = open_pair()
     config = Config(store, executor, timeout=timeout, max_rows=max_rows, max_body=max_body,
-                    idle_timeout=idle_timeout)
+                    idle_timeout=idle_timeout, follower=follower)
     try:
         return Server((host, port), config)
     except BaseException:
-        executor.close()
+        config.close()
         store.close()
         raise

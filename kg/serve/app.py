@@ -90,19 +90,38 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> str | None:
 
 
 class Config:
+    """What the handlers read: the store and the query executor (through a
+    :class:`~kg.serve.follow.StoreFollower` when given one: then they change after a commit) and
+    the limits."""
+
     def __init__(self, store: Any, executor: Any, *, timeout: float, max_rows: int,
-                 max_body: int, idle_timeout: float = 60.0) -> None:
-        self.store, self.executor = store, executor
+                 max_body: int, idle_timeout: float = 60.0, follower: Any = None) -> None:
+        self._store, self._executor, self.follower = store, executor, follower
         self.timeout, self.max_rows, self.max_body = timeout, max_rows, max_body
         self.idle_timeout = idle_timeout
-        self._void: bytes | None = None
+        self._void: tuple[object, bytes] | None = None
+
+    @property
+    def store(self) -> Any:
+        return self.follower.current()[0] if self.follower else self._store
+
+    @property
+    def executor(self) -> Any:
+        return self.follower.current()[1] if self.follower else self._executor
 
     def void(self, endpoint: str) -> bytes:
-        if self._void is None:
+        store = self.store
+        if self._void is None or self._void[0] is not store:  # computed again for a new commit
             from kg.serve.void import void_description
 
-            self._void = void_description(self.store, endpoint)
-        return self._void
+            self._void = (store, void_description(store, endpoint))
+        return self._void[1]
+
+    def close(self) -> None:
+        if self.follower:
+            self.follower.close()
+        else:
+            self._executor.close()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -473,4 +492,4 @@ class Server(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.config.executor.close()
+        self.config.close()

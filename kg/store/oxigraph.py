@@ -51,6 +51,7 @@ import pyoxigraph as ox
 from kg.store import STAGING_PREFIX, QueryResult, StoreError
 
 MARKER = "medkg-store.json"
+GENERATION = "generation"  # a token rewritten at every commit, for readers that follow the store
 FORMAT_VERSION = 2  # 2: the default graph holds the materialised union of the named graphs
 READABLE_VERSIONS = (1, 2)  # a version-1 store gets its union built on its next writable open
 UNION_STALE = "union-stale"
@@ -90,6 +91,37 @@ def finish_swap(path: Path) -> None:
         _sync_dir(path.parent)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def generation(path: Path) -> tuple[int, int, bytes]:
+    """What changes whenever a commit becomes visible in the store at ``path``: the directory a
+    reader opens (a swap puts another one in place) and the token the last commit wrote in it
+    (:data:`GENERATION`). Two stats and a small read: ``kg serve`` asks it about once a second.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> before = generation(d); _new_generation(d); generation(d) != before
+    True
+    """
+    path = path.absolute()
+    nxt, _old, mark = swap_paths(path)
+    where = nxt if mark.exists() and nxt.is_dir() else path  # as a read-only open chooses
+    try:
+        st = os.stat(where)
+    except OSError:
+        return (0, 0, b"")
+    try:
+        token = (where / GENERATION).read_bytes()
+    except OSError:
+        token = b""
+    return (st.st_dev, st.st_ino, token)
+
+
+def _new_generation(path: Path) -> None:
+    """Write a new commit token (renamed into place: a reader never sees half of one)."""
+    tmp = path / (GENERATION + ".tmp")
+    tmp.write_text(uuid.uuid4().hex)
+    os.replace(tmp, path / GENERATION)
 
 
 def _sync_dir(path: Path) -> None:
@@ -280,6 +312,8 @@ class OxigraphStore:
         if moves:
             self._update("".join(moves))
         self._store.flush()
+        if moves:
+            self._committed()
 
     def replace_graphs_bulk(
         self, graphs: Mapping[str, Iterable[ox.Quad]], files: Mapping[str, Sequence[Path]],
@@ -367,6 +401,13 @@ class OxigraphStore:
             ox.serialize(self.quads(), out, fmt)
         else:
             ox.serialize(self.union(), out, fmt)
+
+    def _committed(self) -> None:
+        """Tell readers that follow the store (``kg serve``) that a commit landed."""
+        try:
+            _new_generation(self.path)
+        except OSError as err:  # the commit stands; a server notices it at the next one
+            logging.getLogger(__name__).warning("%s: cannot write the commit token: %s", self.path, _reason(err))
 
     def _swap_in(self) -> None:
         """Put the complete new store (``.<name>.next``) in this one's place (see the module)."""
@@ -541,6 +582,7 @@ class BulkReplace:
         self.store._update("".join(moves))
         self.done = True
         self.pending.unlink(missing_ok=True)
+        self.store._committed()
 
     def _in_place(self, graphs: Mapping[str, Iterable[ox.Quad]]) -> Iterator[ox.Quad]:
         """The quads given for the fresh graphs, in their graph and in the union."""
@@ -564,6 +606,7 @@ class BulkReplace:
         del target
         self.store._swap_in()
         self.done = True
+        self.store._committed()
 
     def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: object) -> None:
         store = self.store
