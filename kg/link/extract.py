@@ -390,9 +390,9 @@ def languages_in(text: str) -> set[str]:
     ...     "a corpus of Chinese patients' records"))
     (['ara'], ['zho'])
     """
-    # the negation ends where the name starts: searching a short stretch before it, not the whole
-    # text up to it (which the engine scans from its start), finds the same ("\b" still sees the
-    # character before the stretch)
+    # the negation ends where the name starts: search the 40 characters before it ("not in" and
+    # its spaces), not the whole text up to it, which the engine scans from its start for each
+    # name ("\b" still sees the character before the stretch)
     codes = {h.iri for h in language_matcher().find(text)
              if not _NOT_A_LANGUAGE.match(text, h.end)
              and not _NEGATED_LANGUAGE.search(text, max(0, h.start - _NEGATION_REACH), h.start)}
