@@ -48,19 +48,17 @@ def make_server(
             store.close()
             raise
 
-    follower = None
+    limits = {"timeout": timeout, "max_rows": max_rows, "max_body": max_body, "idle_timeout": idle_timeout}
     if scheme == "oxigraph":  # a remote server is live already; a memory store never changes
         # queries have ``timeout`` seconds: the old store outlives the last one that may use it
         follower = StoreFollower(Path(location or ".kg/store"), open_pair, every=follow_every,
                                  grace=timeout + 5)
-        store, executor = follower.store, follower.executor
+        config = Config(None, None, follower=follower, **limits)
     else:
-        store, executor = open_pair()
-    config = Config(store, executor, timeout=timeout, max_rows=max_rows, max_body=max_body,
-                    idle_timeout=idle_timeout, follower=follower)
+        config = Config(*open_pair(), **limits)
     try:
         return Server((host, port), config)
     except BaseException:
         config.close()
-        store.close()
+        config.store.close()
         raise
