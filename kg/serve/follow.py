@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kg.store.oxigraph import generation
+
 log = logging.getLogger(__name__)
 
 
@@ -31,10 +33,7 @@ class StoreFollower:
 
     def __init__(self, path: Path, open_pair: Callable[[], tuple[Any, Any]], *, every: float = 1.0,
                  grace: float = 30.0) -> None:
-        from kg.store.oxigraph import generation
-
         self.path, self.open_pair, self.every, self.grace = path, open_pair, every, grace
-        self._generation = generation  # looked up once: the module is loaded by then
         self.seen = generation(path)  # before opening: a commit landing meanwhile is seen next time
         self.store, self.executor = open_pair()
         self.reopened = 0  # how many times the store was opened again (logged, and for tests)
@@ -47,7 +46,7 @@ class StoreFollower:
         now = time.monotonic()
         if now - self._checked >= self.every and not self._closed and self._busy.acquire(blocking=False):
             self._checked = now
-            seen = self._generation(self.path)
+            seen = generation(self.path)
             if seen != self.seen:
                 threading.Thread(target=self._reopen, args=(seen,), daemon=True,
                                  name="kg-serve-reopen").start()  # releases _busy when done
