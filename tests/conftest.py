@@ -20,6 +20,12 @@ CATALOG = ROOT / "data" / "catalog"
 SEED_FILES = sorted(CATALOG.glob("*.txt"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The session's own cache directory (kg.resources.cache_dir), never the user's."""
+    os.environ["KG_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -79,3 +79,72 @@ def test_linking_the_stored_records_again_gives_what_the_store_holds(seed_store)
                for _rec, _entry, linked in relink(stored_records(seed_store)) for line in to_ntriples(linked)}
     assert len(derived) > 300
     assert derived <= held
+
+
+def test_an_entry_in_two_files_is_explained_at_its_line_in_each(tmp_path, runner: CliRunner, monkeypatch) -> None:
+    """One record (the same text) in two files: each file's line is read in that file's graph,
+    never paired with the other file's line (as a query over the union would pair them)."""
+    entry = ("论文ICLR 2026 Poster2026 年医学 AI ZetaDermQA:皮肤病问答基准\n"
+             "We introduce ZetaDermQA, a benchmark for dermatology question answering.\n")
+    other = "数据资源文本医学问答数据集10k QA pairs开放访问 KappaNotes\nClinical notes for question answering.\n"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(entry + other, "utf-8")  # lines 1 and 3
+    (tmp_path / "b.txt").write_text(other + other.replace("Kappa", "Lambda") + entry, "utf-8")  # line 5
+    store = str(tmp_path / "store")
+    assert runner.invoke(cli, ["ingest", "a.txt", "b.txt", "--store", store]).exit_code == 0
+    result = runner.invoke(cli, ["explain", "ZetaDermQA", "--store", store, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    sources = {e["source"] for node in json.loads(result.stdout) for e in node["entries"]}
+    assert sources == {"a.txt:1", "b.txt:5"}
+
+
+def test_explain_keeps_the_catalog_evidence_it_learned(seed_store, tmp_path, monkeypatch, store_copy) -> None:
+    """The evidence learned from every stored record is cached under the catalog's key: read back
+    equal, learned again when the cached file is unreadable, and under a new key once the catalog
+    in the store changes."""
+    from kg.curate import catalog_evidence, evidence_cache_key, stored_evidence, stored_records
+    from kg.parse import Evidence
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    learned = catalog_evidence(stored_records(seed_store))
+    assert stored_evidence(seed_store) == learned
+    key = evidence_cache_key(seed_store)
+    (cached,) = (tmp_path / "cache").glob("evidence-*.json")
+    assert cached.name == f"evidence-{key}.json"
+    assert Evidence.from_json(json.loads(cached.read_text("utf-8"))) == learned
+    assert len(learned.words) > 500 and learned.topic_prefixes and any(learned.fields.values())
+
+    cached.write_text("{not json", "utf-8")
+    assert stored_evidence(seed_store) == learned
+    assert Evidence.from_json(json.loads(cached.read_text("utf-8"))) == learned  # written over
+
+    from kg.ingest import ingest
+    from kg.store import open_store
+
+    extra = tmp_path / "more.txt"
+    extra.write_text("数据资源文本医学问答数据集10k QA pairs开放访问 OmegaRadQA\nRadiology questions.\n", "utf-8")
+    store = open_store(store_copy)
+    try:
+        ingest([extra], store)
+        assert evidence_cache_key(store) not in (None, key)
+        assert stored_evidence(store) == catalog_evidence(stored_records(store)) != learned
+    finally:
+        store.close()
+    assert len(list((tmp_path / "cache").glob("evidence-*.json"))) == 2
+
+
+def test_names_are_found_whatever_their_width_case_and_separators(seed_store) -> None:
+    from kg.curate import find_nodes
+
+    found = find_nodes(seed_store, "CounselBench")
+    assert len(found) >= 2
+    assert find_nodes(seed_store, "ＣＯＵＮＳＥＬ－ＢＥＮＣＨ") == find_nodes(seed_store, "counsel_bench") == found
+
+
+def test_records_are_read_by_iri_in_batches(seed_store, monkeypatch) -> None:
+    from kg import curate
+
+    every = curate.stored_records(seed_store)
+    wanted = {r.iri for r in every[::3]}
+    monkeypatch.setattr(curate, "RECORDS_BY_IRI", 4)
+    assert curate.records_of(seed_store, wanted) == [r for r in every if r.iri in wanted]

@@ -22,6 +22,11 @@ def explain(name: str, store_spec: str | None, fmt: str, limit: int) -> None:
     each node and edge — so every merge can be checked. A node many entries
     link (a task, a language) shows the first --limit of them.
 
+    The entries are linked again with the evidence the whole stored catalog
+    gives the parser, learned once per catalog content and kept in the cache
+    directory ($KG_CACHE_DIR, else $XDG_CACHE_HOME/medkg or ~/.cache/medkg;
+    safe to delete).
+
     Exit status: 0 found; 2 no node of that name.
 
     Example:

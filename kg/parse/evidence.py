@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from kg.parse import lexicon
 from kg.parse.text import latin_words, normalize
@@ -125,6 +126,34 @@ class Evidence:
         else:
             self.add_words([h])
         return counted
+
+    def to_json(self) -> dict[str, object]:
+        """The evidence as JSON-ready data (sets sorted), for :meth:`from_json`: what the whole
+        catalog taught the parser, kept so that it need not be learned again (``kg explain``).
+
+        >>> import json
+        >>> ev = Evidence.default()
+        >>> ev.observe("论文ICLR 2026 Poster2026 年医学 AI Foo", "We present FooQA.")
+        ['医学', '医学 ai']
+        >>> Evidence.from_json(json.loads(json.dumps(ev.to_json()))) == ev
+        True
+        """
+        return {
+            "topics": sorted(self.topics), "topic_prefixes": dict(self.topic_prefixes),
+            "words": sorted(self.words), "words_lower": sorted(self.words_lower),
+            "access_phrases": list(self.access_phrases), "modalities": sorted(self.modalities),
+            "fields": {slot: dict(counts) for slot, counts in self.fields.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Evidence:
+        """The evidence :meth:`to_json` gave (a ``KeyError`` or ``TypeError`` when ``data`` is not that)."""
+        return cls(
+            topics=set(data["topics"]), topic_prefixes=Counter(data["topic_prefixes"]),
+            words=set(data["words"]), words_lower=set(data["words_lower"]),
+            access_phrases=list(data["access_phrases"]), modalities=set(data["modalities"]),
+            fields={slot: Counter(counts) for slot, counts in data["fields"].items()},
+        )
 
     def recount(self, counted: list[str]) -> None:
         """Observe again an entry identical to one already observed (words are a set: only the
