@@ -68,7 +68,7 @@ CHUNK = 2000  # records per worker task
 class SourceReport:
     path: str
     graph: str
-    status: str  # "loaded" | "unchanged"
+    status: str  # "loaded" | "unchanged" | "relinked" (not given: see ingest) | "stale" (not ingested)
     entries: int = 0
     rejected: list[Problem] = field(default_factory=list)
     quads: int = 0
@@ -213,13 +213,73 @@ def stored_names(store: Store, skip: Iterable[str]) -> Pairs:
     """(name, class) of what the catalog graphs in ``store`` record their entries describe or
     introduce, leaving out the graphs in ``skip`` (those being ingested again)."""
     skipped = set(skip)
+    return [pair for g, pairs in stored_names_by_graph(store).items() if g not in skipped for pair in pairs]
+
+
+def stored_names_by_graph(store: Store) -> dict[str, Pairs]:
+    """Catalog graph → the (name, class) pairs it records (see :func:`stored_names`)."""
     prefix = f"{base()}graph/catalog/"
     rows = store.query(
         "SELECT ?g ?p ?name WHERE { VALUES ?p { "
         + " ".join(f"<{p}>" for p in _NAME_CLASSES)
         + " } GRAPH ?g { ?g ?p ?name } }")
-    return [(r["name"].value, _NAME_CLASSES[r["p"].value]) for r in rows  # type: ignore[index, union-attr]
-            if r["g"].value.startswith(prefix) and r["g"].value not in skipped]  # type: ignore[index, union-attr]
+    out: dict[str, Pairs] = {}
+    for r in rows:
+        g = r["g"].value  # type: ignore[index, union-attr]
+        if g.startswith(prefix):
+            out.setdefault(g, []).append((r["name"].value, _NAME_CLASSES[r["p"].value]))  # type: ignore[index, union-attr]
+    return out
+
+
+def changed_names(before: CatalogNames, after: CatalogNames) -> CatalogNames:
+    """The names of every name key whose names or IRIs differ between ``before`` and ``after``
+    (with the spellings and IRIs of both): a file holding one of them is linked differently.
+
+    >>> sorted(changed_names(CatalogNames({"FooQA": "x", "BarQA": "y"}),
+    ...                      CatalogNames({"FooQA": "x", "BazQA": "z"})).labels)
+    ['BarQA', 'BazQA']
+    """
+    old, new = before._by_key(), after._by_key()
+    keys = {k for k in old.keys() | new.keys() if sorted(old.get(k, ())) != sorted(new.get(k, ()))}
+    return CatalogNames({label: iri for k in keys for label, iri in (*old.get(k, ()), *new.get(k, ()))})
+
+
+def _to_relink(
+    store: Store, given: Mapping[str, str], recorded: Mapping[str, Pairs], names: CatalogNames,
+) -> tuple[list[Path], list[SourceReport]]:
+    """The files of the other catalog graphs in the store that hold a name whose meaning the
+    given files change (a dataset they add, rename or remove), and the reports of those whose file
+    is gone or changed since it was ingested (they cannot be linked again from it)."""
+    changed = changed_names(CatalogNames.from_pairs(p for pairs in recorded.values() for p in pairs), names)
+    if not changed:
+        return [], []
+    prefix = f"{base()}graph/catalog/"
+    rows = store.query(
+        f"SELECT ?g ?src ?h WHERE {{ GRAPH ?g {{ ?g <{DCTERMS}source> ?src ; <{KGO}contentHash> ?h }} }}")
+    files: list[Path] = []
+    stale: list[SourceReport] = []
+    for r in rows:
+        graph, display, digest_hex = (r[v].value for v in ("g", "src", "h"))  # type: ignore[index, union-attr]
+        if not graph.startswith(prefix) or graph in given:
+            continue
+        path = Path(display)
+        try:
+            current = file_hash(path)
+        except OSError:
+            current = ""
+        if current != digest_hex:  # gone or edited: its stored records are scanned instead
+            if changed.occurring(_stored_texts(store, graph)):
+                stale.append(SourceReport(display, graph, "stale"))
+        elif changed.occurring(record_text(rec) for rec in read_file(path)):
+            files.append(path)
+    return files, stale
+
+
+def _stored_texts(store: Store, graph: str) -> Iterator[str]:
+    rows = store.query(f"""SELECT ?g ?h ?d WHERE {{ GRAPH ?g {{ ?r <{KGO}rawHeader> ?h
+        OPTIONAL {{ ?r <{KGO}rawDescription> ?d }} }} }}""", substitutions={"g": ox.NamedNode(graph)})
+    for r in rows:
+        yield f"{r['h'].value}\n{r['d'].value if r['d'] is not None else ''}"  # type: ignore[index, union-attr]
 
 
 def ingest(
@@ -236,14 +296,50 @@ def ingest(
     """Ingest catalog files (and ``extra`` graphs: graph IRI → quad factory) in one transaction.
 
     ``prune_catalog`` also drops the catalog graphs of files that are no longer given (``kg build``).
+    Otherwise the files already in the store that name a dataset whose meaning the files given
+    change (one they add, rename or remove) are linked again in the same transaction, as if given
+    too (status ``relinked``); those whose file is gone or edited since are reported ``stale``.
     ``progress(total)`` may return a callback called once per entry. ``bulk`` forces (True) or
     forbids (False) the parallel bulk path; by default it is taken from :data:`BULK_MIN` entries
     on a store that has ``replace_graphs_bulk``. ``workers`` defaults to the number of CPUs.
     """
     files = catalog_files(paths)
+    options = {"extra": extra, "force": force, "prune_catalog": prune_catalog, "progress": progress,
+               "bulk": bulk, "workers": workers}
+    try:
+        return _ingest(files, store, relink=not prune_catalog, **options)  # type: ignore[arg-type]
+    except _RelinkToo as err:
+        more = err
+    report = _ingest(files + more.files, store, relink=False, **options)  # type: ignore[arg-type]
+    again = {display_path(f) for f in more.files}
+    for src in report.sources:
+        if src.path in again and src.status == "loaded":
+            src.status = "relinked"
+    report.sources += more.stale
+    return report
+
+
+class _RelinkToo(Exception):  # noqa: N818 - not an error: ingest again with these files too
+    def __init__(self, files: list[Path], stale: list[SourceReport]) -> None:
+        self.files, self.stale = files, stale
+
+
+def _ingest(
+    files: list[Path],
+    store: Store,
+    *,
+    relink: bool,
+    extra: Mapping[str, Callable[[], Iterable[ox.Quad]]] | None,
+    force: bool,
+    prune_catalog: bool,
+    progress: Callable[[int], Progress | None] | None,
+    bulk: bool | None,
+    workers: int | None,
+) -> IngestReport:
     can_bulk = bulk is not False and hasattr(store, "replace_graphs_bulk")
     pool: _Pool | None = None
     spool: Path | None = None
+    stale: list[SourceReport] = []
     try:
         # start the workers early when the catalog looks large: they gather the evidence while this
         # process hashes the files (whether the bulk path is taken still depends on the entry count)
@@ -281,8 +377,13 @@ def ingest(
             learn_fields(files, ev)
             pairs_of = described_in(files, ev)
         # the other catalog graphs' names too, unless they are about to go (kg build)
-        kept = [] if prune_catalog else stored_names(store, seen_graphs)
+        recorded = {} if prune_catalog else stored_names_by_graph(store)
+        kept = [pair for g, pairs in recorded.items() if g not in seen_graphs for pair in pairs]
         names = CatalogNames.from_pairs(itertools.chain(kept, *pairs_of.values()))
+        if relink:
+            again, stale = _to_relink(store, seen_graphs, recorded, names)
+            if again:
+                raise _RelinkToo(again, stale)
         with _spool_errors(spool) if spool else contextlib.nullcontext():
             todo, unchanged = _changed(sources, names, force, pool, spool)
         if pool and not todo:
@@ -341,6 +442,7 @@ def ingest(
             pool.close(cancel=True)
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
+    report.sources += stale
     return report
 
 

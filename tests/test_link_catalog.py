@@ -123,6 +123,65 @@ def test_kg_ingest_of_new_files_links_to_the_datasets_already_in_the_store(
     assert [s.status for s in report.sources] == ["unchanged"]
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["in-process", "bulk"])
+def test_kg_ingest_links_again_the_stored_files_naming_what_it_adds_renames_or_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool,
+) -> None:
+    """The papers first, then the files describing what they name, then a rename: each time the
+    stored papers file is linked again in the same ingest, and the store equals one ingest of the
+    files together; a file given again unchanged touches nothing else."""
+    monkeypatch.chdir(tmp_path)
+    cat = write(tmp_path, {"a-resources.txt": RESOURCE + GENERIC, "b-papers.txt": INTRODUCING,
+                           "c-papers.txt": PAPERS})
+    store = tmp_path / "store"
+
+    def statuses(report) -> dict[str, str]:  # noqa: ANN001
+        return {s.path.rsplit("/", 1)[-1]: s.status for s in report.sources}
+
+    _, _, edges, _ = ingest(cat / "c-papers.txt", store, bulk=bulk)
+    assert edges == set()
+    report, _, edges, _ = ingest(cat / "b-papers.txt", store, bulk=bulk)
+    assert statuses(report) == {"b-papers.txt": "loaded", "c-papers.txt": "relinked"}
+    assert edges == {("usesDataset", "livetriage")}
+    report, quads, edges, prior = ingest(cat / "a-resources.txt", store, bulk=bulk)
+    assert statuses(report) == {"a-resources.txt": "loaded", "c-papers.txt": "relinked"}
+    assert edges == {("usesDataset", "foomedqa"), ("usesDataset", "livetriage")}
+    assert prior == {("mentions", "foomedqa")}
+    assert quads == ingest(cat, tmp_path / "together", bulk=bulk)[1]
+
+    (cat / "a-resources.txt").write_text((RESOURCE + GENERIC).replace("FooMedQA", "FooMedQB"), "utf-8")
+    report, quads, edges, prior = ingest(cat / "a-resources.txt", store, bulk=bulk)
+    assert statuses(report) == {"a-resources.txt": "loaded", "c-papers.txt": "relinked"}
+    assert edges == {("usesDataset", "livetriage")} and prior == set()
+    assert quads == ingest(cat, tmp_path / "renamed", bulk=bulk)[1]
+    report, _, _, _ = ingest(cat / "a-resources.txt", store, bulk=bulk)
+    assert statuses(report) == {"a-resources.txt": "unchanged"}
+
+
+def test_a_stored_file_that_cannot_be_linked_again_is_reported_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cat = write(tmp_path, {"a-resources.txt": RESOURCE, "c-papers.txt": PAPERS})
+    store = str(tmp_path / "store")
+    assert runner.invoke(cli, ["ingest", str(cat), "--store", store]).exit_code == 0
+    (cat / "c-papers.txt").unlink()
+    (cat / "a-resources.txt").write_text(RESOURCE.replace("FooMedQA", "FooMedQB"), "utf-8")
+    result = runner.invoke(cli, ["ingest", str(cat / "a-resources.txt"), "--store", store])
+    assert result.exit_code == 0, result.output
+    assert ("catalog/c-papers.txt: names a dataset the files given add, rename or remove, but the file is "
+            "gone or changed since it was ingested") in result.stderr
+    assert "stale" in result.stderr
+    # its graph is left as it was: the paper still uses the dataset under its old name
+    from kg.store import open_store
+
+    s = open_store(store, read_only=True)
+    try:
+        assert rows(s, "SELECT ?p ?d WHERE { ?p kgo:usesDataset ?d }", d=_iri("foomedqa"))
+    finally:
+        s.close()
+
+
 def test_ambiguous_names_do_not_link_and_kg_review_lists_them(
     catalog: Path, tmp_path: Path, runner: CliRunner,
 ) -> None:

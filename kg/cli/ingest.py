@@ -16,9 +16,14 @@ def print_report(report, rejects_path) -> None:  # noqa: ANN001
         table.add_column(col, justify="right" if col not in ("source", "status") else "left")
     for s in report.sources:
         table.add_row(s.path, s.status, str(s.entries), str(len(s.rejected)),
-                      str(s.quads) if s.status == "loaded" else "-")
+                      str(s.quads) if s.status in ("loaded", "relinked") else "-")
     console = Console(stderr=True, width=120)
     console.print(table)
+    for s in report.sources:
+        if s.status == "stale":
+            click.echo(f"{s.path}: names a dataset the files given add, rename or remove, but the file is gone "
+                       f"or changed since it was ingested: its graph still links the old way "
+                       f"(kg ingest {s.path}, or kg build, links it again)", err=True)
     for p in report.problems:
         click.echo(str(p), err=True)
     if report.problems:
@@ -37,7 +42,10 @@ def ingest(paths: tuple[str, ...], store_spec: str | None, force: bool) -> None:
     it was). Rejected entries are reported as PATH:LINE: REASON, kept in the
     graph as kgo:RejectedEntry and in a rejects file next to the store.
     A paper links to the datasets that entries of the files given, or of the
-    catalog files already in the store, describe or introduce.
+    catalog files already in the store, describe or introduce; a file already
+    in the store that names a dataset the files given add, rename or remove is
+    linked again in the same transaction (status "relinked"), or, when its
+    file is gone or edited since, reported "stale".
 
     Exit status: 0 all entries ingested; 1 some rejected; 2 unreadable input;
     3 store error.
