@@ -245,11 +245,14 @@ def changed_names(before: CatalogNames, after: CatalogNames) -> CatalogNames:
 
 
 def _to_relink(
-    store: Store, given: Mapping[str, str], recorded: Mapping[str, Pairs], names: CatalogNames,
+    store: Store, given: Mapping[str, Pairs], recorded: Mapping[str, Pairs], names: CatalogNames,
 ) -> tuple[list[Path], list[SourceReport]]:
     """The files of the other catalog graphs in the store that hold a name whose meaning the
-    given files change (a dataset they add, rename or remove), and the reports of those whose file
-    is gone or changed since it was ingested (they cannot be linked again from it)."""
+    given files (graph → the names they describe now) change (a dataset they add, rename or
+    remove), and the reports of those whose file is gone or changed since it was ingested (they
+    cannot be linked again from it)."""
+    if all(set(pairs) == set(recorded.get(g, ())) for g, pairs in given.items()):
+        return [], []  # the names the files given describe are those their graphs record
     changed = changed_names(CatalogNames.from_pairs(p for pairs in recorded.values() for p in pairs), names)
     if not changed:
         return [], []
@@ -381,7 +384,8 @@ def _ingest(
         kept = [pair for g, pairs in recorded.items() if g not in seen_graphs for pair in pairs]
         names = CatalogNames.from_pairs(itertools.chain(kept, *pairs_of.values()))
         if relink:
-            again, stale = _to_relink(store, seen_graphs, recorded, names)
+            given = {item[2]: pairs_of.get(item[0], []) for item, _stored in sources}
+            again, stale = _to_relink(store, given, recorded, names)
             if again:
                 raise _RelinkToo(again, stale)
         with _spool_errors(spool) if spool else contextlib.nullcontext():
