@@ -199,3 +199,45 @@ def test_a_failed_bulk_replacement_leaves_the_store_as_it_was(store_copy: str, t
         assert again.materialized_union
         assert default_triples(again.raw) == named_triples(again.raw)
         assert _answers(again) == answers
+
+
+def test_a_swapped_replacement_copies_the_kept_graphs_and_their_blank_nodes(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A replacement that builds a new store copies the graphs it keeps by bulk loads, which give
+    blank nodes new labels: each kept graph is the same graph up to those labels, and its union
+    copy holds the very same nodes (every triple of the graph is in the default graph)."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    import kg.store.oxigraph as oxstore
+
+    kept, replaced = "https://w3id.org/medkg/graph/kept", "https://w3id.org/medkg/graph/replaced"
+    shapes = ('<http://e/C> <http://e/restriction> _:r .\n_:r <http://e/on> <http://e/p> .\n'
+              '_:r <http://e/list> _:l .\n_:l <http://e/first> "x" .\n<http://e/D> <http://e/restriction> _:r2 .\n'
+              '_:r2 <http://e/on> <http://e/q> .\n')
+
+    def graph_of(raw: ox.Store, name: str) -> Graph:
+        g = Graph()
+        g.parse(data=raw.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)).decode(), format="nt")
+        return g
+
+    with open_store(str(tmp_path / "store")) as store:
+        store.replace_graphs({
+            kept: [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(kept))
+                   for t in ox.parse(shapes.encode(), format=ox.RdfFormat.N_TRIPLES)],
+            replaced: [ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b"), ox.Literal("old"),
+                               ox.NamedNode(replaced))]})
+        before = graph_of(store.raw, kept)
+    monkeypatch.setattr(oxstore, "SWAP_MIN_QUADS", 1)
+    chunk = tmp_path / "new.nt"
+    chunk.write_text('<http://e/a> <http://e/b> "new" .\n', "utf-8")
+    with open_store(str(tmp_path / "store")) as store:
+        with store.bulk_replace([replaced]) as tx:
+            assert tx.swap
+            tx.load(replaced, chunk)
+            tx.commit({})
+        after = graph_of(store.raw, kept)
+        assert len(after) == len(before) == 6 and isomorphic(after, before)
+        assert default_triples(store.raw) == named_triples(store.raw)
+        in_union = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{kept}> {{ ?s ?p ?o }} ?s ?p ?o }}"
+        assert rows(store, in_union) == [{"n": "6"}]
+        assert rows(store, "SELECT ?o WHERE { <http://e/a> <http://e/b> ?o }") == [{"o": "new"}]

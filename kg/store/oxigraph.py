@@ -540,16 +540,17 @@ class BulkReplace:
             dest.bulk_load(batch, format=ox.RdfFormat.N_QUADS)
 
     def _copy_kept(self) -> None:
-        """Copy into the new store the graphs this replacement keeps, with their union copy (as
-        quads: blank nodes keep their identity)."""
+        """Copy into the new store the graphs this replacement keeps, with their union copy: each
+        graph dumped as N-Triples and bulk-loaded with its union copy in one load, all in Rust (1.3M
+        quads of a 10^5-entry store: 29 s, against 37 s as Python quads). A bulk load gives blank
+        nodes new labels, the same ones throughout the load: a graph and its copy stay one."""
         assert self.target is not None
+        source = self.store._store
         replaced = set(self.names)
-        for g in self.store._store.named_graphs():
-            if g.value in replaced or g.value.startswith(STAGING_PREFIX):
-                continue
-            self.target.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object, target)
-                for q in self.store._store.quads_for_pattern(None, None, None, g) for target in (g, DEFAULT))
+        kept = [g for g in source.named_graphs() if g.value not in replaced and not g.value.startswith(STAGING_PREFIX)]
+        dumps = ((source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g), g.value, True) for g in kept)
+        for batch in _nquads_batches(dumps):
+            self.target.bulk_load(batch, format=ox.RdfFormat.N_QUADS)
 
     def _wait(self) -> None:
         if self.loading is not None:
@@ -650,10 +651,11 @@ def _quads_in(store: ox.Store, graphs: set[str]) -> int:
     return sum(int(r["n"].value) for r in rows)  # type: ignore[index, union-attr]
 
 
-def _nquads_batches(loads: Sequence[tuple[Path, str, bool]], size: int = LOAD_BATCH) -> Iterator[bytes]:
-    r"""N-Quads text for bulk loading: each N-Triples file's statements in its graph, and again in
-    the default graph (the union) when its flag is set; files are grouped up to ``size`` bytes,
-    as each bulk load has a fixed cost (20–60 ms) and memory grows with its input.
+def _nquads_batches(loads: Iterable[tuple[Path | bytes, str, bool]], size: int = LOAD_BATCH) -> Iterator[bytes]:
+    r"""N-Quads text for bulk loading: each N-Triples file's (or text's) statements in its graph,
+    and again in the default graph (the union) when its flag is set, in the same batch; files are
+    grouped up to ``size`` bytes, as each bulk load has a fixed cost (20–60 ms) and memory grows
+    with its input.
 
     The files are N-Triples as pyoxigraph writes them (one statement a line, ending in `` .``):
     a line break inside a term is always escaped, so each line gets its graph before the dot.
@@ -666,8 +668,8 @@ def _nquads_batches(loads: Sequence[tuple[Path, str, bool]], size: int = LOAD_BA
     """
     batch: list[bytes] = []
     held = 0
-    for path, graph, union in loads:
-        data = path.read_bytes()
+    for source, graph, union in loads:
+        data = source if isinstance(source, bytes) else source.read_bytes()
         if not data.endswith(b"\n"):
             data += b"\n"
         batch.append(data.replace(b" .\n", f" <{graph}> .\n".encode()))
