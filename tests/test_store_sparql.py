@@ -399,3 +399,32 @@ def test_serve_answers_503_when_its_server_goes_away(tmp_path: Path, monkeypatch
             assert http.get("/").status_code == 200
     finally:
         stop(proc)
+
+
+def test_remote_ingest_links_again_the_stored_files_a_new_dataset_concerns(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The papers first, then the file describing the datasets they name, on an Oxigraph server:
+    the stored papers file is linked again, and the server holds what the embedded store holds
+    after one ingest of both files."""
+    from kg.ingest import ingest
+    from kg.store import open_store
+    from tests.test_link_catalog import PAPERS, RESOURCE, write
+
+    monkeypatch.chdir(tmp_path)
+    cat = write(tmp_path, {"a-resources.txt": RESOURCE, "c-papers.txt": PAPERS})
+    proc, url = start_oxigraph(tmp_path / "data")
+    try:
+        store = open_store(f"sparql+{url}")
+        try:
+            ingest([cat / "c-papers.txt"], store)
+            report = ingest([cat / "a-resources.txt"], store)
+            assert [(s.path, s.status) for s in report.sources] == [
+                ("catalog/a-resources.txt", "loaded"), ("catalog/c-papers.txt", "relinked")]
+            remote = canon(store, "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+        finally:
+            store.close()
+    finally:
+        stop(proc)
+    with open_store(str(tmp_path / "embedded")) as embedded:
+        ingest([cat], embedded)
+        assert remote == canon(embedded, "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert any(r["p"].endswith("#usesDataset") and r["o"].endswith("/foomedqa") for r in map(dict, remote))
