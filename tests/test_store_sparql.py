@@ -377,6 +377,26 @@ def test_outputs_from_a_server_are_the_embedded_store_s(server_url: str, built_s
     assert (tmp_path / "local" / page).read_text() == (tmp_path / "remote" / page).read_text()
 
 
+def test_explain_and_review_on_a_server_are_the_embedded_store_s(server_url: str, built_store: str, runner,
+                                                                 tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """`kg explain` and `kg review` link the stored records again: on a server, from its records
+    and names (its own evidence cache), they give what they give on the embedded store."""
+    from kg.cli import cli
+
+    def out(*args: str, store: str) -> str:
+        r = runner.invoke(cli, [*args, "--store", store])
+        assert r.exit_code in (0, 1), f"{args} on {store}: {r.output}"
+        return r.stdout
+
+    for name in ("counsel bench", "MedGemma", "question answering"):
+        args = ("explain", name, "-f", "json", "--limit", "0")
+        monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "remote"))
+        remote = out(*args, store=server_url)
+        monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "local"))
+        assert remote == out(*args, store=built_store), name
+    assert out("review", "-f", "json", store=server_url) == out("review", "-f", "json", store=built_store)
+
+
 def test_serve_answers_503_when_its_server_goes_away(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """`kg serve --store sparql+http://…` whose SPARQL server stops: a page that needs the store is
     a 503 with one line (the request used to end with a closed connection and no answer), and the
