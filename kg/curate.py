@@ -418,6 +418,9 @@ def ambiguous_names(relinked: list[tuple[StoredRecord, Entry, Linked]]) -> list[
     return items
 
 
+NEAR_MISS = 0.86  # difflib's ratio from which two name keys of one family count as a near miss
+
+
 def near_misses(store: Store, relinked: list[tuple[StoredRecord, Entry, Linked]]) -> list[ReviewItem]:
     """Names of catalog nodes that almost match another node of the same family but were not merged."""
     labels: dict[str, dict[str, set[str]]] = {}  # family → key → IRIs
@@ -427,26 +430,57 @@ def near_misses(store: Store, relinked: list[tuple[StoredRecord, Entry, Linked]]
         fam = iri.rsplit("/", 2)[-2] if iri.count("/") > 3 else ""
         if fam in ("dataset", "model", "method") and label:
             labels.setdefault(fam, {}).setdefault(name_key(label), set()).add(iri)
+    wanted: dict[str, set[str]] = {}  # family → keys of the nodes the entries describe
+    for _rec, _entry, linked in relinked:
+        for node in linked.nodes:
+            fam = FAMILY_OF.get(node.classes[0]) if node.classes else None
+            if fam in labels and node.describe and len(key := name_key(node.label)) >= 4:
+                wanted.setdefault(fam, set()).add(key)
+    close = {fam: close_keys(sorted(keys), list(labels[fam])) for fam, keys in wanted.items()}
     items = []
     seen: set[tuple[str, str]] = set()
     for rec, _entry, linked in relinked:
         for node in linked.nodes:
             fam = FAMILY_OF.get(node.classes[0]) if node.classes else None
-            if fam not in labels or not node.describe:
+            if fam not in close or not node.describe:
                 continue
-            key = name_key(node.label)
-            for other_key, iris in labels[fam].items():
-                if other_key == key or node.iri in iris or len(key) < 4:
+            for other_key, ratio in close[fam].get(name_key(node.label), ()):
+                iris = labels[fam][other_key]
+                if node.iri in iris or (node.iri, other_key) in seen:
                     continue
-                ratio = difflib.SequenceMatcher(None, key, other_key).ratio()
-                if ratio >= 0.86 and (node.iri, other_key) not in seen:
-                    seen.add((node.iri, other_key))
-                    items.append(ReviewItem(
-                        f"{rec.path}:{rec.line}", "near-miss",
-                        f"{node.label!r} ({node.iri.rsplit('/', 1)[-1]}) almost matches {other_key!r} "
-                        f"({', '.join(sorted(i.rsplit('/', 1)[-1] for i in iris))}) but was not merged "
-                        f"(similarity {ratio:.2f})"))
+                seen.add((node.iri, other_key))
+                items.append(ReviewItem(
+                    f"{rec.path}:{rec.line}", "near-miss",
+                    f"{node.label!r} ({node.iri.rsplit('/', 1)[-1]}) almost matches {other_key!r} "
+                    f"({', '.join(sorted(i.rsplit('/', 1)[-1] for i in iris))}) but was not merged "
+                    f"(similarity {ratio:.2f})"))
     return items
+
+
+def close_keys(keys: list[str], others: list[str], block: int = 2000) -> dict[str, list[tuple[str, float]]]:
+    """Key → the other keys (not itself) whose difflib ratio to it is at least :data:`NEAR_MISS`,
+    with that ratio. Every pair is screened by rapidfuzz's normalised Indel similarity in C++
+    first, which is never below difflib's ratio (its matching characters are a common subsequence
+    at most as long as the longest): 1.7 billion pairs of 10^5 entries' dataset names take
+    seconds, where difflib alone would take days.
+
+    >>> close_keys(["genevqa1", "medqa"], ["genevqa1", "genevqa2", "medqa", "pubmedqa", "cmb"])
+    {'genevqa1': [('genevqa2', 0.875)]}
+    """
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    out: dict[str, list[tuple[str, float]]] = {}
+    for start in range(0, len(keys), block):
+        part = keys[start:start + block]
+        # a cut-off one point lower than the ratio: rounding never drops a pair difflib keeps
+        scores = process.cdist(part, others, scorer=fuzz.ratio, score_cutoff=100 * NEAR_MISS - 1,
+                               dtype=np.uint8, workers=-1)
+        for i, j in zip(*np.nonzero(scores), strict=True):
+            key, other = part[i], others[j]
+            if key != other and (ratio := difflib.SequenceMatcher(None, key, other).ratio()) >= NEAR_MISS:
+                out.setdefault(key, []).append((other, ratio))
+    return out
 
 
 def iter_text(items: list[ReviewItem]) -> Iterator[str]:
