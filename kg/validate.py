@@ -60,8 +60,10 @@ def validate(store: Store) -> ValidationReport:
 
     shapes = Graph().parse(resource_dir("ontology") / "shapes.ttl", format="turtle")
     data = data_graph(store)
+    # in place: the data graph is ours to throw away, and pyshacl's copy of it doubled the memory
+    # (20k entries: 1.54 -> 0.83 GB, 56 -> 49 s, the same results)
     conforms, results, _text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, inplace=True,
     )
     violations = []
     for r in results.subjects(SH.resultSeverity, None):
