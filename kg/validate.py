@@ -29,7 +29,7 @@ VALUES_NODES = 1_000  # focus nodes a CONSTRUCT query names (a short query, also
 PARSE_BATCH = 50_000  # triples handed to rdflib's parser at a time
 
 
-@dataclass(frozen=True)
+@dataclass
 class Violation:
     focus: str
     path: str
@@ -135,7 +135,7 @@ def validate(store: Store, chunk: int | None = None) -> ValidationReport:
             untargeted.add(t)
     types = focus_types(store)
     up = superclasses(store)
-    found: set[Violation] = set()
+    violations: list[Violation] = []  # each focus node is in one chunk: nothing is reported twice
     checked = 0
     for nodes in _chunks(sorted(types), chunk or CHUNK_NODES):
         data = chunk_graph(store, nodes)
@@ -158,7 +158,7 @@ def validate(store: Store, chunk: int | None = None) -> ValidationReport:
                 v = results.value(r, p)
                 return "" if v is None else str(v)
 
-            found.add(Violation(one(SH.focusNode), one(SH.resultPath), one(SH.resultMessage),
-                                one(SH.resultSeverity).rsplit("#", 1)[-1], one(SH.sourceShape)))
-    violations = sorted(found, key=lambda v: (v.focus, v.path, v.message))
+            violations.append(Violation(one(SH.focusNode), one(SH.resultPath), one(SH.resultMessage),
+                                        one(SH.resultSeverity).rsplit("#", 1)[-1], one(SH.sourceShape)))
+    violations.sort(key=lambda v: (v.focus, v.path, v.message))
     return ValidationReport(not any(v.severity == "Violation" for v in violations), violations, checked)
