@@ -77,19 +77,12 @@ RECORDS_BY_IRI = 500  # record IRIs a query reads by VALUES; more than 20 batche
 
 def records_of(store: Store, iris: set[str]) -> list[StoredRecord]:
     """The stored records with these IRIs, in catalog order."""
-    import pyoxigraph as ox
-
-    from kg.query.params import serialize_term
+    from kg.query.params import iri_values
 
     if len(iris) > 20 * RECORDS_BY_IRI:
         return [r for r in stored_records(store) if r.iri in iris]
-    ordered = sorted(iris)
-    rows: list[dict[str, str | None]] = []
-    for i in range(0, len(ordered), RECORDS_BY_IRI):
-        # the IRIs come from the store and are written as escaped N-Triples terms, never pasted
-        values = " ".join(serialize_term(ox.NamedNode(x)) for x in ordered[i:i + RECORDS_BY_IRI])
-        rows += _rows(store, f"SELECT ?r ?file ?line ?h ?d WHERE {{ VALUES ?r {{ {values} }} {_RECORD_TEXT} }}")
-    return _records(rows)
+    return _records([row for values in iri_values(sorted(iris), RECORDS_BY_IRI) for row in _rows(
+        store, f"SELECT ?r ?file ?line ?h ?d WHERE {{ VALUES ?r {{ {values} }} {_RECORD_TEXT} }}")])
 
 
 def catalog_evidence(records: list[StoredRecord]) -> Evidence:

@@ -18,7 +18,7 @@ there, are not validated without their own triples.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.namespaces import KGO, RDF, RDFS, base
@@ -85,14 +85,10 @@ def superclasses(store: Store) -> dict[str, set[str]]:
 def chunk_graph(store: Store, nodes: list[str]):  # -> rdflib.Graph
     """An rdflib graph of ``nodes``' own triples, the types of the nodes they point to and the
     class hierarchy: what the shapes' checks of ``nodes`` read."""
-    import pyoxigraph as ox
-
-    from kg.query.params import serialize_term
+    from kg.query.params import iri_values
 
     parts = [f"CONSTRUCT {{ ?c <{RDFS}subClassOf> ?d }} WHERE {{ ?c <{RDFS}subClassOf> ?d }}"]
-    for i in range(0, len(nodes), VALUES_NODES):
-        # the IRIs come from the store and are written as escaped N-Triples terms, never pasted
-        values = " ".join(serialize_term(ox.NamedNode(n)) for n in nodes[i:i + VALUES_NODES])
+    for values in iri_values(nodes, VALUES_NODES):
         parts += [f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}",
                   f"CONSTRUCT {{ ?o a ?t }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o . ?o a ?t }}"]
     return _graph(store.query(q) for q in parts)  # type: ignore[misc]
@@ -114,11 +110,6 @@ def _graph(answers: Iterable[Iterable[object]]):  # -> rdflib.Graph
     return g
 
 
-def _chunks(nodes: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(nodes), size):
-        yield nodes[i:i + size]
-
-
 def validate(store: Store, chunk: int | None = None) -> ValidationReport:
     import pyshacl
     from rdflib import Graph, URIRef
@@ -137,7 +128,8 @@ def validate(store: Store, chunk: int | None = None) -> ValidationReport:
     up = superclasses(store)
     violations: list[Violation] = []  # each focus node is in one chunk: nothing is reported twice
     checked = 0
-    for nodes in _chunks(sorted(types), chunk or CHUNK_NODES):
+    ordered, size = sorted(types), chunk or CHUNK_NODES
+    for nodes in (ordered[i:i + size] for i in range(0, len(ordered), size)):
         data = chunk_graph(store, nodes)
         chunk_shapes = Graph()
         for t in untargeted:

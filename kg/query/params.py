@@ -19,7 +19,7 @@ that uses the variable.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
@@ -314,6 +314,17 @@ def serialize_term(term: object) -> str:
         return n3()
     raise TypeError(f"not an RDF term: {term!r}")
 
+
+
+def iri_values(iris: Sequence[str], size: int) -> Iterator[str]:
+    """The IRIs as the terms of ``VALUES`` blocks of at most ``size`` each, written as escaped
+    N-Triples terms (IRIs read from a store are never pasted into a query).
+
+    >>> list(iri_values(["http://e/a", "http://e/b", "http://e/c"], 2))
+    ['<http://e/a> <http://e/b>', '<http://e/c>']
+    """
+    for i in range(0, len(iris), size):
+        yield " ".join(serialize_term(ox.NamedNode(x)) for x in iris[i:i + size])
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
